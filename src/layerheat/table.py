@@ -1,0 +1,174 @@
+"""LayerTable: the one container every reader fills and every later step reads.
+
+One row per layer, canvas pixels, origin top-left, y growing downward. The columns are
+Arrow columns so that tables stream, concatenate and write to Parquet without copies::
+
+    >>> from layerheat.table import LayerTable
+    >>> t = LayerTable.from_columns(design_id=["a"], type_id=[30], xmin=[10], ymin=[20],
+    ...                             xmax=[110], ymax=[60], canvas_width=[200],
+    ...                             canvas_height=[100])
+    >>> len(t), t.designs()
+    (1, ['a'])
+
+Sources add columns of their own (PSD: kind, visible, z order, group path); they are
+kept as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from .errors import LayerheatError
+
+#: The columns every layer table has, in this order, with their Arrow types.
+SCHEMA = pa.schema(
+    [
+        ("design_id", pa.string()),
+        ("type_id", pa.int16()),
+        ("name", pa.string()),
+        ("xmin", pa.float64()),
+        ("ymin", pa.float64()),
+        ("xmax", pa.float64()),
+        ("ymax", pa.float64()),
+        ("canvas_width", pa.float64()),
+        ("canvas_height", pa.float64()),
+    ]
+)
+COLUMNS: tuple[str, ...] = tuple(SCHEMA.names)
+BOX_COLUMNS = ("xmin", "ymin", "xmax", "ymax")
+CANVAS_COLUMNS = ("canvas_width", "canvas_height")
+
+
+class LayerTable:
+    """A validated Arrow table of layers with the :data:`SCHEMA` columns first."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, table: pa.Table) -> None:
+        missing = [c for c in COLUMNS if c not in table.column_names]
+        if missing:
+            raise LayerheatError(f"layer table is missing columns {missing}")
+        extra = [c for c in table.column_names if c not in COLUMNS]
+        arrays = []
+        for field in SCHEMA:
+            col = table.column(field.name)
+            if col.type != field.type:
+                try:
+                    col = col.cast(field.type)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                    raise LayerheatError(
+                        f"layer table column {field.name!r} cannot be read as {field.type}: {exc}"
+                    ) from None
+            arrays.append(col)
+        arrays += [table.column(c) for c in extra]
+        self._table = pa.Table.from_arrays(arrays, names=list(COLUMNS) + extra)
+
+    # -- construction ----------------------------------------------------------------
+    @classmethod
+    def from_columns(cls, **columns: Sequence | np.ndarray) -> "LayerTable":
+        """Build from keyword columns; ``name`` defaults to empty strings."""
+        n = len(next(iter(columns.values()))) if columns else 0
+        columns.setdefault("name", [""] * n)
+        return cls(pa.table(dict(columns)))
+
+    @classmethod
+    def empty(cls) -> "LayerTable":
+        """A table with the standard columns and no rows."""
+        return cls(SCHEMA.empty_table())
+
+    @classmethod
+    def concat(cls, tables: Iterable["LayerTable"]) -> "LayerTable":
+        """Rows of several tables, one after the other; columns missing somewhere become null."""
+        arrow = [t.arrow for t in tables]
+        if not arrow:
+            return cls.empty()
+        return cls(pa.concat_tables(arrow, promote_options="permissive"))
+
+    @classmethod
+    def from_pandas(cls, frame) -> "LayerTable":  # noqa: ANN001 - pandas is optional here
+        """Build from a pandas DataFrame with the standard columns."""
+        return cls(pa.Table.from_pandas(frame, preserve_index=False))
+
+    # -- access ----------------------------------------------------------------------
+    @property
+    def arrow(self) -> pa.Table:
+        """The underlying Arrow table."""
+        return self._table
+
+    def __len__(self) -> int:
+        return self._table.num_rows
+
+    def __repr__(self) -> str:
+        return f"LayerTable({len(self)} layers, {len(self.designs())} designs)"
+
+    @property
+    def column_names(self) -> list[str]:
+        return self._table.column_names
+
+    def numpy(self, name: str) -> np.ndarray:
+        """One column as a NumPy array (nulls become NaN for floats)."""
+        col = self._table.column(name)
+        if pa.types.is_floating(col.type):
+            return col.to_numpy().astype(np.float64, copy=False)
+        return col.to_numpy(zero_copy_only=False)
+
+    def designs(self) -> list[str]:
+        """Design ids in order of first appearance."""
+        ids = self._table.column("design_id").to_pylist()
+        return list(dict.fromkeys(ids))
+
+    def design(self, design_id: str) -> "LayerTable":
+        """The layers of one design, in table (stacking) order."""
+        import pyarrow.compute as pc
+
+        mask = pc.equal(self._table.column("design_id"), design_id)
+        return LayerTable(self._table.filter(mask))
+
+    def filter(self, mask: np.ndarray | pa.Array) -> "LayerTable":
+        """Rows where ``mask`` is true."""
+        return LayerTable(self._table.filter(mask))
+
+    def select_types(self, type_ids: Iterable[int]) -> "LayerTable":
+        """Rows whose type is one of ``type_ids``."""
+        wanted = np.isin(self.numpy("type_id"), np.fromiter(type_ids, dtype=np.int64))
+        return self.filter(wanted)
+
+    def with_columns(self, columns: Mapping[str, Sequence | np.ndarray]) -> "LayerTable":
+        """A copy with columns added or replaced."""
+        table = self._table
+        for name, values in columns.items():
+            array = pa.array(values)
+            if name in table.column_names:
+                table = table.set_column(table.column_names.index(name), name, array)
+            else:
+                table = table.append_column(name, array)
+        return LayerTable(table)
+
+    def to_pandas(self):  # noqa: ANN201 - pandas is optional here
+        """The table as a pandas DataFrame."""
+        return self._table.to_pandas()
+
+    # -- output ----------------------------------------------------------------------
+    def write(self, path: str | Path) -> Path:
+        """Write to Parquet or CSV (by suffix) atomically: a temporary name, then rename."""
+        from .outputs import atomic_path
+
+        path = Path(path)
+        with atomic_path(path) as tmp:
+            if path.suffix.lower() == ".csv":
+                import pyarrow.csv as pacsv
+
+                pacsv.write_csv(self._table, tmp)
+            elif path.suffix.lower() in (".parquet", ".pq"):
+                import pyarrow.parquet as pq
+
+                pq.write_table(self._table, tmp)
+            else:
+                raise LayerheatError(
+                    f"{path}: unknown output format {path.suffix!r}; use .parquet or .csv"
+                )
+        return path
