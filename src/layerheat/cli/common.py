@@ -1,0 +1,69 @@
+"""Pieces every subcommand shares: the error guard, canvas parsing, the progress switch."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import click
+
+from ..errors import LayerheatError
+
+EXIT_BAD_INPUT = 1
+
+
+def guarded_main(command: click.Command) -> None:
+    """Run ``command``; a LayerheatError or OS error becomes one line and exit status 1."""
+    try:
+        command.main(standalone_mode=False, prog_name="layerheat")
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("layerheat: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except LayerheatError as exc:
+        click.echo(f"layerheat: error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except OSError as exc:
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        click.echo(f"layerheat: error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        click.echo("layerheat: interrupted", err=True)
+        sys.exit(130)
+
+
+_CANVAS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[xX×,]\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def parse_canvas(value: str | None) -> tuple[float, float] | None:
+    """``"5906x3543"`` -> ``(5906.0, 3543.0)``; None stays None."""
+    if value is None:
+        return None
+    m = _CANVAS.match(value)
+    if not m or float(m.group(1)) <= 0 or float(m.group(2)) <= 0:
+        raise LayerheatError(
+            f"--canvas {value!r} is not WIDTHxHEIGHT with positive numbers; "
+            "e.g. --canvas 5906x3543"
+        )
+    return float(m.group(1)), float(m.group(2))
+
+
+class CanvasParam(click.ParamType):
+    """Click parameter type for ``--canvas WxH``."""
+
+    name = "WxH"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201 - click's signature
+        if value is None or isinstance(value, tuple):
+            return value
+        try:
+            return parse_canvas(value)
+        except LayerheatError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+CANVAS = CanvasParam()

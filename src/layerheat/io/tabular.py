@@ -1,0 +1,299 @@
+"""Readers for tidy CSV / Parquet layer tables and the source's headerless point CSVs.
+
+Every reader yields Arrow tables in batches with the canonical column names of
+:mod:`layerheat.table` (aliases resolved), so memory stays flat however big the file::
+
+    >>> src = TabularSource.open("layers.parquet")           # doctest: +SKIP
+    >>> for batch in src.batches(columns=["type_id", "xmin"]):  # doctest: +SKIP
+    ...     ...
+
+Readers never validate values or normalize; :mod:`layerheat.validate` does that.
+Columns that should be numbers but hold text are coerced, and the rows where that failed
+are flagged in the ``_non_numeric`` column so the run can count them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from ..errors import LayerheatError
+from ..table import COLUMNS
+
+#: canonical column -> accepted spellings (compared case-insensitively, spaces ignored)
+ALIASES: dict[str, tuple[str, ...]] = {
+    "design_id": ("design_id", "design", "designid", "document", "file", "image_id"),
+    "type_id": ("type_id", "type", "layer_id", "id", "order", "typeid", "layer_type"),
+    "name": ("name", "layer_name", "layername", "label"),
+    "xmin": ("xmin", "x_min", "x0", "left"),
+    "ymin": ("ymin", "y_min", "y0", "top"),
+    "xmax": ("xmax", "x_max", "x1", "right"),
+    "ymax": ("ymax", "y_max", "y1", "bottom"),
+    "x": ("x", "xcenter", "x_center", "cx", "xcords", "x_cords"),
+    "y": ("y", "ycenter", "y_center", "cy", "ycords", "y_cords"),
+    "canvas_width": ("canvas_width", "width", "canvas_w", "canvaswidth"),
+    "canvas_height": ("canvas_height", "height", "canvas_h", "canvasheight"),
+}
+NUMERIC = ("xmin", "ymin", "xmax", "ymax", "canvas_width", "canvas_height")
+NON_NUMERIC_FLAG = "_non_numeric"
+BATCH_ROWS = 1 << 20
+_LEADING_NUMBER = re.compile(r"^(\d+)")
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s\-]", "", name.strip().lower())
+
+
+def resolve_columns(names: Sequence[str]) -> dict[str, str]:
+    """Map canonical column -> the source's column name, for the columns present."""
+    by_key = {}
+    for n in names:
+        by_key.setdefault(_key(n), n)
+    found = {}
+    for canon, spellings in ALIASES.items():
+        for s in spellings:
+            if s in by_key:
+                found[canon] = by_key[s]
+                break
+    return found
+
+
+@dataclass
+class TabularSource:
+    """One CSV or Parquet file of layers, read lazily in batches."""
+
+    path: Path
+    kind: str  # "parquet", "csv" or "points" (the source's headerless x,y CSV)
+    mapping: dict[str, str]
+    type_id: int | None = None
+    source_names: list[str] = field(default_factory=list)
+
+    # -- opening ---------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, type_id: int | None = None) -> "TabularSource":
+        """Inspect ``path`` (format, header, columns) without reading its rows."""
+        path = Path(path)
+        if not path.exists():
+            raise LayerheatError(f"{path}: file not found; check the path")
+        if path.is_dir():
+            raise LayerheatError(f"{path}: is a folder with no PSD files; pass a file")
+        size = path.stat().st_size
+        if size == 0:
+            raise LayerheatError(f"{path}: file is empty; expected CSV or Parquet layer data")
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+        if head[:4] == b"PAR1" or path.suffix.lower() in (".parquet", ".pq"):
+            return cls._open_parquet(path, head, type_id)
+        if b"\x00" in head:
+            raise LayerheatError(
+                f"{path}: not a CSV or Parquet file (binary content); "
+                "pass layer data as CSV or Parquet"
+            )
+        return cls._open_csv(path, head, type_id)
+
+    @classmethod
+    def _open_parquet(cls, path: Path, head: bytes, type_id: int | None) -> "TabularSource":
+        import pyarrow.parquet as pq
+
+        try:
+            names = pq.ParquetFile(path).schema_arrow.names
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise LayerheatError(
+                f"{path}: not a readable Parquet file (truncated or corrupt: {exc})"
+            ) from None
+        return cls._checked(path, "parquet", names, type_id)
+
+    @classmethod
+    def _open_csv(cls, path: Path, head: bytes, type_id: int | None) -> "TabularSource":
+        try:
+            text = head.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = head.decode("latin-1")
+        first = text.splitlines()[0] if text.strip() else ""
+        if not first.strip():
+            raise LayerheatError(f"{path}: file has no data (empty first line)")
+        fields = [f.strip() for f in first.split(",")]
+        if len(fields) < 2:
+            raise LayerheatError(
+                f"{path}: not a CSV of layers (first line has {len(fields)} field); "
+                "expected a header like design_id,type_id,xmin,ymin,xmax,ymax"
+            )
+        if all(_is_number(f) for f in fields):
+            if type_id is None:
+                lead = _LEADING_NUMBER.match(path.name)
+                if not lead:
+                    raise LayerheatError(
+                        f"{path}: headerless x,y file but its name has no leading type id "
+                        "(like 20test2.csv); pass --type N"
+                    )
+                type_id = int(lead.group(1))
+            names = ["x", "y"] + [f"_extra{i}" for i in range(len(fields) - 2)]
+            mapping = {"x": "x", "y": "y"}
+            return cls(path, "points", mapping, type_id, names)
+        return cls._checked(path, "csv", fields, type_id)
+
+    @classmethod
+    def _checked(
+        cls, path: Path, kind: str, names: list[str], type_id: int | None
+    ) -> "TabularSource":
+        mapping = resolve_columns(names)
+        if "type_id" not in mapping and type_id is None:
+            raise LayerheatError(
+                f"{path}: missing column 'type_id' (or type, layer_id, id, order); "
+                "add it or pass --type N"
+            )
+        has_box = all(c in mapping for c in ("xmin", "ymin", "xmax", "ymax"))
+        has_point = "x" in mapping and "y" in mapping
+        if not has_box and not has_point:
+            missing = [c for c in ("xmin", "ymin", "xmax", "ymax") if c not in mapping]
+            raise LayerheatError(
+                f"{path}: missing column(s) {', '.join(missing)}; give a box "
+                "(xmin,ymin,xmax,ymax) or a point (x,y or xcenter,ycenter)"
+            )
+        if has_box:
+            mapping.pop("x", None)
+            mapping.pop("y", None)
+        return cls(path, kind, mapping, type_id, list(names))
+
+    # -- reading ---------------------------------------------------------------------
+    @property
+    def has_canvas(self) -> bool:
+        """Whether the file carries canvas width and height columns."""
+        return "canvas_width" in self.mapping and "canvas_height" in self.mapping
+
+    def source_columns(self, columns: Sequence[str] | None) -> list[str]:
+        """The file's own column names needed to produce canonical ``columns``."""
+        wanted = set(COLUMNS if columns is None else columns)
+        if wanted & {"xmin", "xmax", "ymin", "ymax"} and "x" in self.mapping:
+            wanted |= {"x", "y"}
+        return [src for canon, src in self.mapping.items() if canon in wanted]
+
+    def batches(
+        self, columns: Sequence[str] | None = None, batch_rows: int = BATCH_ROWS
+    ) -> Iterator[pa.Table]:
+        """Yield tables with canonical columns (only ``columns`` if given)."""
+        needed = self.source_columns(columns)
+        try:
+            if self.kind == "parquet":
+                yield from self._parquet_batches(needed, batch_rows)
+            else:
+                yield from self._csv_batches(needed)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, UnicodeDecodeError) as exc:
+            msg = str(exc).splitlines()[0]
+            raise LayerheatError(f"{self.path}: cannot read ({msg})") from None
+
+    def _parquet_batches(self, needed: list[str], batch_rows: int) -> Iterator[pa.Table]:
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(self.path)
+        for batch in pf.iter_batches(batch_size=batch_rows, columns=needed):
+            yield self._canonical(pa.Table.from_batches([batch]))
+
+    def _csv_batches(self, needed: list[str]) -> Iterator[pa.Table]:
+        import pyarrow.csv as pacsv
+
+        malformed = {"n": 0}
+
+        def on_invalid(row: object) -> str:
+            malformed["n"] += 1
+            return "skip"
+
+        numeric_src = {
+            self.mapping[c]: pa.float64() for c in (*NUMERIC, "x", "y") if c in self.mapping
+        }
+        read = pacsv.ReadOptions(
+            column_names=self.source_names if self.kind == "points" else None,
+            block_size=1 << 24,
+        )
+        parse = pacsv.ParseOptions(invalid_row_handler=on_invalid)
+
+        def reader(types: dict) -> Iterator[pa.RecordBatch]:
+            convert = pacsv.ConvertOptions(
+                include_columns=needed,
+                column_types={k: v for k, v in types.items() if k in needed},
+                strings_can_be_null=True,
+            )
+            return pacsv.open_csv(
+                self.path, read_options=read, parse_options=parse, convert_options=convert
+            )
+
+        if not self._small():
+            # Large files stream with typed numbers; a stray text value is fatal here.
+            for batch in reader(numeric_src):
+                yield self._with_malformed(batch, malformed)
+            return
+        try:
+            batches = list(reader(numeric_src))
+        except pa.ArrowInvalid as exc:
+            if "conversion" not in str(exc).lower():
+                raise
+            # Some value is not a number: read with inferred types and coerce per row.
+            malformed["n"] = 0
+            batches = list(reader({}))
+        for batch in batches:
+            yield self._with_malformed(batch, malformed)
+
+    def _small(self) -> bool:
+        return self.path.stat().st_size <= 256 << 20
+
+    def _with_malformed(self, batch: pa.RecordBatch, malformed: dict) -> pa.Table:
+        table = self._canonical(pa.Table.from_batches([batch]))
+        if malformed["n"]:
+            table = table.replace_schema_metadata({b"malformed_rows": str(malformed["n"])})
+            malformed["n"] = 0
+        return table
+
+    def _canonical(self, raw: pa.Table) -> pa.Table:
+        """Rename to canonical columns, coerce numbers, expand points to boxes."""
+        n = raw.num_rows
+        out: dict[str, pa.Array | pa.ChunkedArray] = {}
+        bad = np.zeros(n, dtype=bool)
+        for canon, src in self.mapping.items():
+            if src not in raw.column_names:
+                continue
+            col = raw.column(src)
+            if canon in (*NUMERIC, "x", "y"):
+                col, col_bad = _to_float(col)
+                bad |= col_bad
+            out[canon] = col
+        if "x" in out:
+            out["xmin"] = out["xmax"] = out.pop("x")
+            out["ymin"] = out["ymax"] = out.pop("y")
+        if self.type_id is not None and "type_id" not in out:
+            out["type_id"] = pa.array(np.full(n, self.type_id, dtype=np.int64))
+        if "design_id" in out:
+            out["design_id"] = out["design_id"].cast(pa.string())
+        if "name" in out:
+            out["name"] = out["name"].cast(pa.string())
+        table = pa.table(out) if out else pa.table({"_rows": pa.nulls(n)}).drop(["_rows"])
+        if bad.any():
+            table = table.append_column(NON_NUMERIC_FLAG, pa.array(bad))
+        return table
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _to_float(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Column as float64; text that is not a number becomes NaN and is flagged."""
+    if pa.types.is_floating(col.type) or pa.types.is_integer(col.type):
+        return col.cast(pa.float64()), np.zeros(len(col), dtype=bool)
+    if pa.types.is_null(col.type):
+        return pa.array(np.full(len(col), np.nan)), np.zeros(len(col), dtype=bool)
+    import pandas as pd
+
+    values = col.to_pandas()
+    present = values.notna() & (values.astype(str).str.strip() != "")
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = (present & numbers.isna()).to_numpy()
+    return pa.array(numbers.to_numpy(dtype=np.float64)), bad

@@ -1,0 +1,71 @@
+"""Counting what a run read, used and skipped, so no row is ever dropped silently.
+
+    >>> r = ReadReport()
+    >>> r.read(53); r.skip("non-finite", 2); r.skip("inverted box", 1)
+    >>> r.summary()
+    'read 53 layers, used 50, skipped 3 (2 non-finite, 1 inverted box)'
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ReadReport:
+    """Rows read, rows skipped by reason, rows changed (clipped) by reason, files skipped."""
+
+    rows_read: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    changed: Counter = field(default_factory=Counter)
+    files_skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def read(self, n: int) -> None:
+        """Count ``n`` more rows read from the sources."""
+        self.rows_read += int(n)
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        """Count ``n`` rows left out for ``reason``."""
+        if n:
+            self.skipped[reason] += int(n)
+
+    def change(self, reason: str, n: int = 1) -> None:
+        """Count ``n`` rows kept but altered (e.g. clipped to the canvas)."""
+        if n:
+            self.changed[reason] += int(n)
+
+    def skip_file(self, path: str, reason: str) -> None:
+        """Record an input file that contributed no rows."""
+        self.files_skipped.append((str(path), reason))
+
+    @property
+    def rows_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+    @property
+    def rows_used(self) -> int:
+        return self.rows_read - self.rows_skipped
+
+    def merge(self, other: "ReadReport") -> None:
+        """Add another report's counts to this one (e.g. from another batch or worker)."""
+        self.rows_read += other.rows_read
+        self.skipped.update(other.skipped)
+        self.changed.update(other.changed)
+        self.files_skipped.extend(other.files_skipped)
+        self.notes.extend(other.notes)
+
+    def summary(self) -> str:
+        """One line: ``read N layers, used U, skipped S (a reason, b reason)``."""
+        line = f"read {self.rows_read} layers, used {self.rows_used}"
+        if self.skipped:
+            parts = ", ".join(f"{n} {why}" for why, n in self.skipped.most_common())
+            line += f", skipped {self.rows_skipped} ({parts})"
+        else:
+            line += ", skipped 0"
+        if self.changed:
+            line += "; " + ", ".join(f"{n} {why}" for why, n in self.changed.most_common())
+        if self.files_skipped:
+            line += f"; {len(self.files_skipped)} file(s) skipped"
+        return line
