@@ -48,7 +48,7 @@ class ReadReport:
     def rows_used(self) -> int:
         return self.rows_read - self.rows_skipped
 
-    def merge(self, other: "ReadReport") -> None:
+    def merge(self, other: ReadReport) -> None:
         """Add another report's counts to this one (e.g. from another batch or worker)."""
         self.rows_read += other.rows_read
         self.skipped.update(other.skipped)

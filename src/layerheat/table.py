@@ -69,19 +69,19 @@ class LayerTable:
 
     # -- construction ----------------------------------------------------------------
     @classmethod
-    def from_columns(cls, **columns: Sequence | np.ndarray) -> "LayerTable":
+    def from_columns(cls, **columns: Sequence | np.ndarray) -> LayerTable:
         """Build from keyword columns; ``name`` defaults to empty strings."""
         n = len(next(iter(columns.values()))) if columns else 0
         columns.setdefault("name", [""] * n)
         return cls(pa.table(dict(columns)))
 
     @classmethod
-    def empty(cls) -> "LayerTable":
+    def empty(cls) -> LayerTable:
         """A table with the standard columns and no rows."""
         return cls(SCHEMA.empty_table())
 
     @classmethod
-    def concat(cls, tables: Iterable["LayerTable"]) -> "LayerTable":
+    def concat(cls, tables: Iterable[LayerTable]) -> LayerTable:
         """Rows of several tables, one after the other; columns missing somewhere become null."""
         arrow = [t.arrow for t in tables]
         if not arrow:
@@ -89,7 +89,7 @@ class LayerTable:
         return cls(pa.concat_tables(arrow, promote_options="permissive"))
 
     @classmethod
-    def from_pandas(cls, frame) -> "LayerTable":  # noqa: ANN001 - pandas is optional here
+    def from_pandas(cls, frame) -> LayerTable:  # noqa: ANN001 - pandas is optional here
         """Build from a pandas DataFrame with the standard columns."""
         return cls(pa.Table.from_pandas(frame, preserve_index=False))
 
@@ -121,23 +121,23 @@ class LayerTable:
         ids = self._table.column("design_id").to_pylist()
         return list(dict.fromkeys(ids))
 
-    def design(self, design_id: str) -> "LayerTable":
+    def design(self, design_id: str) -> LayerTable:
         """The layers of one design, in table (stacking) order."""
         import pyarrow.compute as pc
 
         mask = pc.equal(self._table.column("design_id"), design_id)
         return LayerTable(self._table.filter(mask))
 
-    def filter(self, mask: np.ndarray | pa.Array) -> "LayerTable":
+    def filter(self, mask: np.ndarray | pa.Array) -> LayerTable:
         """Rows where ``mask`` is true."""
         return LayerTable(self._table.filter(mask))
 
-    def select_types(self, type_ids: Iterable[int]) -> "LayerTable":
+    def select_types(self, type_ids: Iterable[int]) -> LayerTable:
         """Rows whose type is one of ``type_ids``."""
         wanted = np.isin(self.numpy("type_id"), np.fromiter(type_ids, dtype=np.int64))
         return self.filter(wanted)
 
-    def with_columns(self, columns: Mapping[str, Sequence | np.ndarray]) -> "LayerTable":
+    def with_columns(self, columns: Mapping[str, Sequence | np.ndarray]) -> LayerTable:
         """A copy with columns added or replaced."""
         table = self._table
         for name, values in columns.items():

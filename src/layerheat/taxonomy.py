@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .errors import LayerheatError
 
@@ -256,7 +256,7 @@ class Taxonomy:
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
-    def from_toml(cls, path: str | Path) -> "Taxonomy":
+    def from_toml(cls, path: str | Path) -> Taxonomy:
         """Read a taxonomy TOML file; see ``docs/taxonomy.md`` for the format."""
         path = Path(path)
         try:
@@ -268,7 +268,7 @@ class Taxonomy:
         return cls.from_dict(data, source=str(path))
 
     @classmethod
-    def from_dict(cls, data: dict, source: str = "taxonomy") -> "Taxonomy":
+    def from_dict(cls, data: dict, source: str = "taxonomy") -> Taxonomy:
         """Build from the parsed TOML structure (``base``, ``remove``, ``[[types]]``)."""
         base = data.get("base", "default")
         if base not in ("default", "empty"):

@@ -75,7 +75,7 @@ class TabularSource:
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, type_id: int | None = None) -> "TabularSource":
+    def open(cls, path: str | Path, type_id: int | None = None) -> TabularSource:
         """Inspect ``path`` (format, header, columns) without reading its rows."""
         path = Path(path)
         if not path.exists():
@@ -97,7 +97,7 @@ class TabularSource:
         return cls._open_csv(path, head, type_id)
 
     @classmethod
-    def _open_parquet(cls, path: Path, head: bytes, type_id: int | None) -> "TabularSource":
+    def _open_parquet(cls, path: Path, head: bytes, type_id: int | None) -> TabularSource:
         import pyarrow.parquet as pq
 
         try:
@@ -109,7 +109,7 @@ class TabularSource:
         return cls._checked(path, "parquet", names, type_id)
 
     @classmethod
-    def _open_csv(cls, path: Path, head: bytes, type_id: int | None) -> "TabularSource":
+    def _open_csv(cls, path: Path, head: bytes, type_id: int | None) -> TabularSource:
         try:
             text = head.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -140,7 +140,7 @@ class TabularSource:
     @classmethod
     def _checked(
         cls, path: Path, kind: str, names: list[str], type_id: int | None
-    ) -> "TabularSource":
+    ) -> TabularSource:
         mapping = resolve_columns(names)
         if "type_id" not in mapping and type_id is None:
             raise LayerheatError(
