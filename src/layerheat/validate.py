@@ -7,7 +7,8 @@
 Reasons a row is skipped: ``malformed row`` (wrong number of CSV fields), ``non-numeric``,
 ``unknown type``, ``non-finite``, ``inverted box``, ``no canvas size``, ``bad canvas
 size`` (zero or negative), ``no area`` (``has_area`` is false), ``outside canvas``
-(wholly), ``partly outside canvas`` (with ``outside="skip"``). Boxes partly outside are clipped by default and counted as such.
+(wholly), ``partly outside canvas`` (with ``outside="skip"``). Boxes partly outside are
+clipped by default and counted as such.
 """
 
 from __future__ import annotations
