@@ -1,8 +1,8 @@
 """Atomic file output: every file appears whole under its final name, or not at all.
 
-    >>> from layerheat.outputs import atomic_path
-    >>> with atomic_path("out/summary.png") as tmp:   # doctest: +SKIP
-    ...     fig.savefig(tmp)
+>>> from layerheat.outputs import atomic_path
+>>> with atomic_path("out/summary.png") as tmp:   # doctest: +SKIP
+...     fig.savefig(tmp)
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ def ensure_dir(path: str | Path) -> Path:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
         raise LayerheatError(
-            f"{path}: cannot create output directory, a file of that name exists; "
-            "pick another -o"
+            f"{path}: cannot create output directory, a file of that name exists; pick another -o"
         ) from None
     except OSError as exc:
         raise LayerheatError(

@@ -1,9 +1,9 @@
 """Counting what a run read, used and skipped, so no row is ever dropped silently.
 
-    >>> r = ReadReport()
-    >>> r.read(53); r.skip("non-finite", 2); r.skip("inverted box", 1)
-    >>> r.summary()
-    'read 53 layers, used 50, skipped 3 (2 non-finite, 1 inverted box)'
+>>> r = ReadReport()
+>>> r.read(53); r.skip("non-finite", 2); r.skip("inverted box", 1)
+>>> r.summary()
+'read 53 layers, used 50, skipped 3 (2 non-finite, 1 inverted box)'
 """
 
 from __future__ import annotations

@@ -130,16 +130,16 @@ def clean(
     if require_canvas:
         drop(no_canvas, "no canvas size")
     has_canvas = ~no_canvas
-    drop(has_canvas & ~((width > 0) & (height > 0) & np.isfinite(width) & np.isfinite(height)),
-         "bad canvas size")
+    drop(
+        has_canvas & ~((width > 0) & (height > 0) & np.isfinite(width) & np.isfinite(height)),
+        "bad canvas size",
+    )
 
     with np.errstate(invalid="ignore"):
         inside = has_canvas & keep
         wholly_out = inside & ((xmax < 0) | (ymax < 0) | (xmin > width) | (ymin > height))
         drop(wholly_out, "outside canvas")
-        partly = (
-            has_canvas & keep & ((xmin < 0) | (ymin < 0) | (xmax > width) | (ymax > height))
-        )
+        partly = has_canvas & keep & ((xmin < 0) | (ymin < 0) | (xmax > width) | (ymax > height))
     if outside == "skip":
         drop(partly, "partly outside canvas")
     elif partly.any():

@@ -46,8 +46,7 @@ def parse_canvas(value: str | None) -> tuple[float, float] | None:
     m = _CANVAS.match(value)
     if not m or float(m.group(1)) <= 0 or float(m.group(2)) <= 0:
         raise LayerheatError(
-            f"--canvas {value!r} is not WIDTHxHEIGHT with positive numbers; "
-            "e.g. --canvas 5906x3543"
+            f"--canvas {value!r} is not WIDTHxHEIGHT with positive numbers; e.g. --canvas 5906x3543"
         )
     return float(m.group(1)), float(m.group(2))
 

@@ -143,8 +143,7 @@ def read_layers(
     result = LayerTable.concat(tables)
     if len(result) == 0:
         raise LayerheatError(
-            f"{', '.join(map(str, inputs)) or 'input'}: no usable layer rows "
-            f"({report.summary()})"
+            f"{', '.join(map(str, inputs)) or 'input'}: no usable layer rows ({report.summary()})"
         )
     return result, report
 
