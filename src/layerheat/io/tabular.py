@@ -14,6 +14,7 @@ are flagged in the ``_non_numeric`` column so the run can count them.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -117,7 +118,7 @@ class TabularSource:
         first = text.splitlines()[0] if text.strip() else ""
         if not first.strip():
             raise LayerheatError(f"{path}: file has no data (empty first line)")
-        fields = [f.strip() for f in first.split(",")]
+        fields = [f.strip() for f in next(csv.reader([first]))]
         if len(fields) < 2:
             raise LayerheatError(
                 f"{path}: not a CSV of layers (first line has {len(fields)} field); "
