@@ -3,7 +3,7 @@
 The source's designs are not public, so layerheat ships a generator of plausible ones on
 the source's canvas (5906 x 3543 px) with the habits designers have: a developer logo in
 a top corner (mostly top-left), the title high up, the subtitle under it, a sales-info
-panel at one side, the address low on the left, the disclaimer a thin full-width strip
+panel at one side, graphics in a few habitual slots, the address low on the left, the disclaimer a thin full-width strip
 at the very bottom, and so on. Every design varies (alignment, which side the panel and
 hero image take, sizes, jitter). The data is synthetic: use it to try the tool.
 
@@ -44,8 +44,8 @@ _NAMES = {
 
 def _boxes(rng: np.random.Generator, n: int, cx, cy, w, h):  # noqa: ANN001
     """Boxes (fractions) from centre and size arrays, each jittered a little."""
-    cx = np.asarray(cx, float) + rng.normal(0, 0.015, n)
-    cy = np.asarray(cy, float) + rng.normal(0, 0.012, n)
+    cx = np.asarray(cx, float) + rng.normal(0, 0.03, n)
+    cy = np.asarray(cy, float) + rng.normal(0, 0.025, n)
     w = np.clip(np.asarray(w, float), 0.01, 1.0)
     h = np.clip(np.asarray(h, float), 0.005, 1.0)
     return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
@@ -72,7 +72,7 @@ def sample_layers(designs: int = DEFAULT_DESIGNS, seed: int = 0) -> LayerTable:
     def add(type_id: int, p: float, box: tuple) -> None:
         parts.append((type_id, rng.random(n) < p, box))
 
-    add(10, 0.9, _boxes(rng, n, u(0.49, 0.51), u(0.49, 0.51), u(0.96, 1.0), u(0.96, 1.0)))
+    add(10, 0.4, _boxes(rng, n, u(0.45, 0.55), u(0.42, 0.58), u(0.9, 1.0), u(0.85, 1.0)))
     add(20, 0.8, _boxes(rng, n, 0.5 - side * 0.22, u(0.45, 0.55), u(0.35, 0.5), u(0.45, 0.65)))
     add(30, 0.98, _boxes(rng, n, title_cx, title_cy, u(0.35, 0.6), u(0.07, 0.12)))
     add(40, 0.85, _boxes(rng, n, title_cx, title_cy + u(0.1, 0.14), u(0.3, 0.5), u(0.04, 0.07)))

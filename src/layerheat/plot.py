@@ -1,0 +1,253 @@
+"""Drawing heatmaps: one panel per type and a summary grid, with matplotlib (Agg).
+
+    >>> from layerheat import heatmaps
+    >>> from layerheat.plot import plot_summary
+    >>> fig = plot_summary(heatmaps())        # doctest: +SKIP
+    >>> fig.savefig("summary.png")            # doctest: +SKIP
+
+In the canvas frame a panel is the canvas as the designer sees it: pixel axes of the
+reference canvas, top of the design at the top, the canvas's aspect ratio, regular
+hexagons. In the min-max frame the axes are the source's [0, 1] units, y downward too.
+Drawing never reads files; :func:`write_figures` writes them atomically, in parallel.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import LayerheatError
+from .heatmap import HeatmapSet, TypeHeatmap
+
+COLOR_SCALES = ("shared", "per-type")
+FORMATS = ("png", "svg", "pdf")
+CMAP = "viridis"  # the source's (matplotlib's default) colour map
+
+
+@dataclass(frozen=True)
+class Style:
+    """How counts become colours: shared or per-type scale, linear or log."""
+
+    color_scale: str = "shared"
+    log: bool = False
+    cmap: str = CMAP
+
+    def __post_init__(self) -> None:
+        if self.color_scale not in COLOR_SCALES:
+            raise LayerheatError(
+                f"--color-scale {self.color_scale!r} unknown; use shared or per-type"
+            )
+
+    def norm(self, hs: HeatmapSet, th: TypeHeatmap):  # noqa: ANN201 - a matplotlib Normalize
+        from matplotlib import colors
+
+        vmax = hs.max_count if self.color_scale == "shared" else th.max_count
+        vmax = max(vmax, 1)
+        if self.log:
+            return colors.LogNorm(vmin=1, vmax=max(vmax, 2), clip=True)
+        return colors.Normalize(vmin=0, vmax=vmax)
+
+
+def _frame(hs: HeatmapSet) -> tuple[float, float]:
+    """Axis units per frame unit: canvas pixels in the canvas frame, 1 in min-max."""
+    if hs.scale == "canvas" and hs.canvas:
+        return hs.canvas
+    return 1.0, 1.0
+
+
+def draw_panel(ax, hs: HeatmapSet, type_id: int, style: Style = Style(), colorbar=True):  # noqa: ANN001, ANN201, B008
+    """Draw one type's hexagons into ``ax``; returns the PolyCollection."""
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Rectangle
+    from matplotlib.ticker import MaxNLocator
+
+    th = hs[type_id]
+    sx, sy = _frame(hs)
+    offsets = th.grid.centers() * [sx, sy]
+    hexagon = th.grid.hexagon() * [sx, sy]
+    values = th.counts.astype(float)
+    if style.log:
+        values = np.where(values > 0, values, np.nan)  # empty hexagons stay background
+    coll = PolyCollection(
+        [hexagon],
+        offsets=offsets,
+        offset_transform=ax.transData,
+        edgecolors="face",
+        linewidths=0.2,
+        cmap=style.cmap,
+        norm=style.norm(hs, th),
+    )
+    # offsets are in data units; hexagon vertices too (AffineDeltaTransform as hexbin)
+    from matplotlib import transforms
+
+    coll.set_offset_transform(ax.transData)
+    coll.set_transform(transforms.AffineDeltaTransform(ax.transData))
+    coll.set_array(values)
+    ax.add_collection(coll)
+    if style.log:
+        ax.set_facecolor(_lowest_colour(style.cmap))
+    if hs.scale == "canvas":
+        ax.set_xlim(0, sx)
+        ax.set_ylim(sy, 0)  # top of the design at the top
+        ax.set_aspect("equal")
+        ax.add_patch(Rectangle((0, 0), sx, sy, fill=False, lw=0.8, ec="0.3"))
+        ax.tick_params(labelsize=6)
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(MaxNLocator(5, integer=True))
+    else:
+        xs = offsets[:, 0]
+        ys = offsets[:, 1]
+        ax.set_xlim(xs.min(), xs.max())
+        ax.set_ylim(ys.max(), ys.min())
+        ax.tick_params(labelsize=6)
+    ax.set_title(panel_title(hs, th), fontsize=8)
+    if colorbar:
+        cb = ax.figure.colorbar(coll, ax=ax, fraction=0.04, pad=0.02)
+        cb.ax.tick_params(labelsize=6)
+        cb.set_label("layers per hexagon", fontsize=6)
+    return coll
+
+
+def _lowest_colour(cmap: str) -> tuple:
+    from matplotlib import colormaps
+
+    return colormaps[cmap](0.0)
+
+
+def panel_title(hs: HeatmapSet, th: TypeHeatmap) -> str:
+    """``Title (30) · n = 2,947`` plus the mean size as a share of the canvas."""
+    title = f"{th.type.label} · n = {th.n_layers:,}"
+    if th.n_layers and np.isfinite(th.mean_width) and np.isfinite(th.mean_height):
+        title += f"\nmean size {th.mean_width:.0%} × {th.mean_height:.0%} of canvas"
+    return title
+
+
+def _figsize(hs: HeatmapSet, width: float) -> tuple[float, float]:
+    sx, sy = _frame(hs)
+    return width, width * (sy / sx if hs.scale == "canvas" else 1.0) * 0.9 + 0.6
+
+
+def plot_type(hs: HeatmapSet, type_id: int, style: Style = Style()):  # noqa: ANN201, B008
+    """One type's heatmap with a colour bar, as a matplotlib Figure."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=_figsize(hs, 7.0))
+    fig.subplots_adjust(left=0.09, right=0.97, top=0.88, bottom=0.08)
+    ax = fig.add_subplot()
+    draw_panel(ax, hs, type_id, style)
+    return fig
+
+
+def plot_summary(hs: HeatmapSet, style: Style = Style(), ncols: int = 4):  # noqa: ANN201, B008
+    """All types of the taxonomy in one grid (empty types as empty panels, n = 0)."""
+    from matplotlib.figure import Figure
+
+    ids = [t.type.id for t in hs]
+    nrows = -(-len(ids) // ncols)
+    w, h = _figsize(hs, 4.2)
+    fig = Figure(figsize=(w * ncols, h * nrows + 0.6))
+    # A fixed layout: matplotlib's constrained layout would double the drawing time.
+    fig.subplots_adjust(
+        left=0.035,
+        right=0.985,
+        top=1 - 0.75 / fig.get_figheight(),
+        bottom=0.03,
+        wspace=0.28,
+        hspace=0.5,
+    )
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, type_id in zip(axes, ids):
+        draw_panel(ax, hs, type_id, style)
+    for ax in axes[len(ids) :]:
+        ax.set_axis_off()
+    frame = "canvas frame" if hs.scale == "canvas" else "per-type min-max frame"
+    scale = "log " if style.log else ""
+    scale += "shared" if style.color_scale == "shared" else "per-type"
+    fig.suptitle(
+        f"Where each layer type goes: {hs.n_layers:,} layers, {frame}, "
+        f"gridsize {hs.gridsize}, {scale} colour scale",
+        fontsize=11,
+    )
+    return fig
+
+
+# -- writing -------------------------------------------------------------------------------
+_WORK: dict = {}
+
+
+def _draw_one(job: tuple[int | None, str, str, int]) -> str:
+    """Draw one figure (None = summary) into a temporary file; return its path."""
+    type_id, tmp, fmt, dpi = job
+    hs, style = _WORK["hs"], _WORK["style"]
+    fig = plot_summary(hs, style) if type_id is None else plot_type(hs, type_id, style)
+    fig.savefig(tmp, format=fmt, dpi=dpi)
+    return tmp
+
+
+def figure_names(hs: HeatmapSet, fmt: str = "png") -> dict[int | None, str]:
+    """Output file names: ``summary.<fmt>`` and ``layer-<id>.<fmt>`` per type present."""
+    names: dict[int | None, str] = {None: f"summary.{fmt}"}
+    names.update({t.type.id: f"layer-{t.type.id}.{fmt}" for t in hs.present()})
+    return names
+
+
+def write_figures(
+    hs: HeatmapSet,
+    outdir: str | Path,
+    *,
+    fmt: str = "png",
+    dpi: int = 150,
+    style: Style = Style(),  # noqa: B008
+    jobs: int | None = None,
+    extra: Sequence[tuple[str, object]] = (),
+) -> list[Path]:
+    """Write the summary and per-type figures into ``outdir``, all or nothing.
+
+    Figures are drawn in parallel worker processes (``jobs``, default: all cores) into
+    temporary files, and renamed into place only when every one succeeded.
+    """
+    import tempfile
+
+    from .outputs import ensure_dir
+
+    if fmt not in FORMATS:
+        raise LayerheatError(f"--format {fmt!r} unknown; use png, svg or pdf")
+    if dpi < 10 or dpi > 2400:
+        raise LayerheatError(f"--dpi {dpi} out of range; use 10..2400")
+    outdir = ensure_dir(outdir)
+    names = figure_names(hs, fmt)
+    tmpdir = Path(tempfile.mkdtemp(prefix=".layerheat-", dir=outdir))
+    try:
+        jobs_list = [(tid, str(tmpdir / name), fmt, dpi) for tid, name in names.items()]
+        _run_jobs(hs, style, jobs_list, jobs)
+        for name, writer in extra:
+            writer(tmpdir / name)  # type: ignore[operator]
+        final = []
+        for name in list(names.values()) + [name for name, _ in extra]:
+            os.replace(tmpdir / name, outdir / name)
+            final.append(outdir / name)
+        return final
+    finally:
+        for leftover in tmpdir.glob("*"):
+            leftover.unlink(missing_ok=True)
+        tmpdir.rmdir()
+
+
+def _run_jobs(hs: HeatmapSet, style: Style, jobs_list: list, jobs: int | None) -> None:
+    import multiprocessing as mp
+
+    _WORK.update(hs=hs, style=style)
+    workers = min(jobs or os.cpu_count() or 1, len(jobs_list))
+    # Fork shares the computed heatmaps with workers at no cost; without fork, draw here.
+    if workers <= 1 or "fork" not in mp.get_all_start_methods():
+        for job in jobs_list:
+            _draw_one(job)
+        return
+    # The summary is the slowest figure: start it first.
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        list(pool.map(_draw_one, jobs_list))
