@@ -152,10 +152,11 @@ def plot_summary(hs: HeatmapSet, style: Style = Style(), ncols: int = 4):  # noq
     w, h = _figsize(hs, 4.2)
     fig = Figure(figsize=(w * ncols, h * nrows + 0.6))
     # A fixed layout: matplotlib's constrained layout would double the drawing time.
+    top_inches = 1.05  # room for the suptitle and the first row's two-line titles
     fig.subplots_adjust(
         left=0.035,
         right=0.985,
-        top=1 - 0.75 / fig.get_figheight(),
+        top=1 - top_inches / fig.get_figheight(),
         bottom=0.03,
         wspace=0.28,
         hspace=0.5,
@@ -172,6 +173,7 @@ def plot_summary(hs: HeatmapSet, style: Style = Style(), ncols: int = 4):  # noq
         f"Where each layer type goes: {hs.n_layers:,} layers, {frame}, "
         f"gridsize {hs.gridsize}, {scale} colour scale",
         fontsize=11,
+        y=1 - 0.2 / fig.get_figheight(),
     )
     return fig
 

@@ -1,0 +1,5 @@
+"""``python -m layerheat``: the same as the ``layerheat`` command."""
+
+from .cli import main
+
+main()
