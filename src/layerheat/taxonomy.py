@@ -10,6 +10,10 @@ with colours of their own. A TOML file renames, recolours, adds or removes types
     ('Title', '#00FFFF')
     >>> tax.match("logo_dev").type_id
     70
+    >>> tax.match_category("figure").type_id       # COCO category names map too
+    120
+
+The TOML format is described in ``docs/taxonomy.md``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from pathlib import Path
 from .errors import LayerheatError
 
 OTHER_ID = 140
+#: The rule text of a :class:`Match` that no rule decided (the fallback type was used).
+FALLBACK_RULE = "no rule matched: fallback"
+#: The rule text of a COCO category that no mapping covered (it keeps its own id).
+UNMAPPED_RULE = "unmapped category: own id kept"
 
 _HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _LEADING_NUMBER = re.compile(r"^\s*(\d+)(?!\d)")
@@ -42,6 +50,8 @@ class LayerType:
     color: str
     patterns: tuple[str, ...] = ()
     group_patterns: tuple[str, ...] = ()
+    #: COCO category names (exact, case-insensitive) that become this type.
+    categories: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -56,6 +66,11 @@ class Match:
     type_id: int
     rule: str
 
+    @property
+    def matched(self) -> bool:
+        """True when a rule decided the type, False when the fallback (or nothing) did."""
+        return self.rule not in (FALLBACK_RULE, UNMAPPED_RULE, "no rule matched")
+
 
 # The source's nine named types, with its colours. Sales Info and Other are both black
 # in the source; Other is drawn dark grey here so the two stay distinguishable.
@@ -66,7 +81,13 @@ _DEFAULT_TYPES: tuple[LayerType, ...] = (
         30,
         "Title",
         "#00FFFF",
-        (_word(r"(?<!sub)(?<!sub[-_ ])title"), _word("headline"), _word("heading"), _word("h1")),
+        (
+            _word(r"(?<!sub)(?<!sub[-_ ])title"),
+            _word("headlines?"),
+            _word("heading"),
+            _word("h1"),
+            _word("project[-_ ]?name"),
+        ),
     ),
     LayerType(
         40,
@@ -78,6 +99,8 @@ _DEFAULT_TYPES: tuple[LayerType, ...] = (
             _word("tag[-_ ]?line"),
             _word("strap[-_ ]?line"),
             _word("h2"),
+            _word("slogan"),
+            _word("kicker"),
         ),
     ),
     LayerType(50, "Layer 50", "#D62728"),
@@ -86,13 +109,25 @@ _DEFAULT_TYPES: tuple[LayerType, ...] = (
         70,
         "Developer Logo",
         "#800080",
-        (_word("logos?"), _word("developer"), _word("dev"), _word("brand(ing)?")),
+        (
+            _word("logos?"),
+            _word("developers?"),
+            _word("dev"),
+            _word("brand(ing)?"),
+            _word("builders?"),
+        ),
     ),
     LayerType(
         80,
         "Address",
         "#FF1493",
-        (_word("address(es)?"), _word("addr"), _word("location"), _word("site")),
+        (
+            _word("address(es)?"),
+            _word("addr"),
+            _word("locations?"),
+            _word("site"),
+            _word("venue"),
+        ),
     ),
     LayerType(
         90,
@@ -107,6 +142,11 @@ _DEFAULT_TYPES: tuple[LayerType, ...] = (
             _word("tel"),
             _word("hotline"),
             _word("call"),
+            _word("cta"),
+            _word("website"),
+            _word("www"),
+            _word("e-?mail"),
+            _word("offers?"),
         ),
     ),
     LayerType(
@@ -120,6 +160,8 @@ _DEFAULT_TYPES: tuple[LayerType, ...] = (
             _word(r"t\s*&\s*c"),
             _word(r"(fine|small)[-_ ]?print"),
             _word("footnotes?"),
+            _word("copyright"),
+            _word("rera"),
         ),
     ),
     LayerType(110, "Layer 110", "#FFD700"),
@@ -134,6 +176,7 @@ _DEFAULT_TYPES: tuple[LayerType, ...] = (
             _word("pictures?"),
             _word("render(ing)?s?"),
             _word("illustrations?"),
+            _word("figures?"),
         ),
     ),
     LayerType(
@@ -148,7 +191,12 @@ _DEFAULT_TYPES: tuple[LayerType, ...] = (
             _word("icons?"),
         ),
     ),
-    LayerType(OTHER_ID, "Other", "#5A5A5A", (_word("other"), _word("misc"))),
+    LayerType(
+        OTHER_ID,
+        "Other",
+        "#5A5A5A",
+        (_word("other"), _word("misc"), _word("backgrounds?"), _word("bg")),
+    ),
 )
 
 # Rules are tried in this order, so that a specific rule wins over a general one that
@@ -251,8 +299,36 @@ class Taxonomy:
                     if rx.search(group):
                         return Match(type_id, f"group {group!r} ~ {_short(text)}")
         if self.fallback is not None and self.fallback in self:
-            return Match(self.fallback, "no rule matched: fallback")
+            return Match(self.fallback, FALLBACK_RULE)
         return Match(-1, "no rule matched")
+
+    def match_category(
+        self,
+        name: str,
+        category_id: int | None = None,
+        mapping: dict[str, int] | None = None,
+    ) -> Match:
+        """Type for a COCO category: ``mapping`` first, then the taxonomy, else its own id.
+
+        ``mapping`` (from :func:`parse_category_map`) is keyed by category name
+        (case-insensitive) or by the category id as text. Then a type whose
+        ``categories`` list holds the name wins, then the name rules (as for a layer
+        name, without the fallback). A category nothing covers keeps ``category_id``
+        (:data:`UNMAPPED_RULE`), so it never vanishes into Other.
+        """
+        key = (name or "").strip().casefold()
+        for candidate in (key, None if category_id is None else str(category_id)):
+            if mapping and candidate is not None and candidate in mapping:
+                return Match(mapping[candidate], f"--map {candidate}")
+        for t in self.types:
+            if key in (c.casefold() for c in t.categories):
+                return Match(t.id, f"category {name!r} listed under {t.id}")
+        found = self.match(name)
+        if found.matched:
+            return found
+        if category_id is None:
+            return found
+        return Match(int(category_id), UNMAPPED_RULE)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -281,12 +357,26 @@ class Taxonomy:
             if not isinstance(entry, dict) or "id" not in entry:
                 raise LayerheatError(f"{source}: [[types]] entry {i + 1} needs an 'id'")
             type_id = _as_id(entry["id"], source)
-            unknown = set(entry) - {"id", "name", "color", "patterns", "group_patterns"}
+            unknown = set(entry) - {
+                "id",
+                "name",
+                "color",
+                "patterns",
+                "group_patterns",
+                "categories",
+            }
             if unknown:
                 raise LayerheatError(
                     f"{source}: type {type_id} has unknown keys {sorted(unknown)}; "
-                    "use name, color, patterns, group_patterns"
+                    "use name, color, patterns, group_patterns, categories"
                 )
+            for key in ("patterns", "group_patterns", "categories"):
+                value = entry.get(key, [])
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise LayerheatError(
+                        f"{source}: type {type_id} {key} must be a list of strings, "
+                        f'e.g. {key} = ["title"]'
+                    )
             old = types.get(type_id, LayerType(type_id, f"Layer {type_id}", "#999999"))
             color = entry.get("color", old.color)
             if not isinstance(color, str) or not _HEX_COLOUR.match(color):
@@ -299,6 +389,7 @@ class Taxonomy:
                 color=color.upper(),
                 patterns=tuple(entry.get("patterns", old.patterns)),
                 group_patterns=tuple(entry.get("group_patterns", old.group_patterns)),
+                categories=tuple(entry.get("categories", old.categories)),
             )
             types[type_id] = new
             if "patterns" in entry and type_id in order:
@@ -307,6 +398,12 @@ class Taxonomy:
                 order.insert(0, type_id)
         if not types:
             raise LayerheatError(f"{source}: the taxonomy has no types left")
+        unknown_top = set(data) - {"base", "remove", "fallback", "types"}
+        if unknown_top:
+            raise LayerheatError(
+                f"{source}: unknown top-level keys {sorted(unknown_top)}; "
+                "use base, remove, fallback and [[types]]"
+            )
         fallback = data.get("fallback", OTHER_ID)
         fallback = None if fallback in (None, False) else _as_id(fallback, source)
         ordered = tuple(sorted(types.values(), key=lambda t: t.id))
@@ -323,6 +420,37 @@ def _short(pattern: str) -> str:
     """A rule as users wrote it, without the letter-boundary wrapper of the defaults."""
     inner = pattern.removeprefix("(?<![a-z])").removesuffix("(?![a-z])")
     return f"/{inner}/"
+
+
+def parse_category_map(text: str | None, taxonomy: Taxonomy) -> dict[str, int]:
+    """``"title=30, figure=Graphics"`` -> ``{"title": 30, "figure": 120}``.
+
+    Keys are COCO category names or ids; values are type ids or type names of
+    ``taxonomy``. Raises LayerheatError naming the bad entry and how to write it.
+    """
+    mapping: dict[str, int] = {}
+    for part in (text or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, value = part.rpartition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise LayerheatError(
+                f'--map entry {part!r} is not CATEGORY=TYPE; e.g. --map "title=30,figure=120"'
+            )
+        if re.fullmatch(r"-?\d+", value):
+            type_id = int(value)
+        else:
+            found = taxonomy.id_for_name(value)
+            if found is None:
+                raise LayerheatError(
+                    f"--map {part!r}: {value!r} is neither a type id nor a type name "
+                    f"({', '.join(t.name for t in taxonomy)})"
+                )
+            type_id = found
+        mapping[key.casefold()] = type_id
+    return mapping
 
 
 def default_taxonomy() -> Taxonomy:

@@ -1,0 +1,374 @@
+"""Photoshop PSD/PSB reader: every layer's box, kind, visibility and groups, no pixels.
+
+One row per layer of every document, groups walked recursively. Boxes come from the
+layer records (and, for shape, fill and artboard layers, from psd-tools' vector and
+artboard data); no pixel data is ever decoded and the document's composite image is
+not even read::
+
+    >>> from layerheat.io.psd import read_psd_file
+    >>> doc = read_psd_file("ads/hoarding.psd", design_id="hoarding.psd")  # doctest: +SKIP
+    >>> doc.table.column("kind").to_pylist()                               # doctest: +SKIP
+    ['pixel', 'type', 'shape']
+
+:func:`read_psd_layers` reads many files or folders (through :mod:`layerheat.ingest`,
+in parallel) and is what ``layerheat heatmaps designs/`` calls.
+
+Columns besides the canonical ones: ``kind`` (psd-tools' kind: pixel, type, shape,
+smartobject, group, artboard, or the adjustment or fill name such as ``curves`` or
+``solidcolorfill``), ``family`` (pixel, type, shape, smartobject, group, artboard,
+adjustment, fill), ``visible`` (the layer's own eye), ``effective_visible`` (false
+also when an enclosing group is hidden), ``clipping``, ``z`` (stacking order: 0 is the
+bottom layer, a group comes just before its contents), ``group_path`` (enclosing group
+names, outer first, joined by ``/``), ``depth`` (number of enclosing groups),
+``layer_id`` (Photoshop's id, -1 if none), ``has_area`` (false for adjustment layers
+and layers with an empty box; they never reach a heatmap) and ``type_rule`` (the
+taxonomy rule that chose ``type_id``).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from ..report import ReadReport
+from ..table import LayerTable
+from ..taxonomy import Taxonomy, default_taxonomy
+
+PSD_SUFFIXES = (".psd", ".psb")
+SIGNATURE = b"8BPS"
+
+#: Arrow schema of the rows :func:`read_psd_file` returns, in column order.
+PSD_SCHEMA = pa.schema(
+    [
+        ("design_id", pa.string()),
+        ("type_id", pa.int16()),
+        ("name", pa.string()),
+        ("xmin", pa.float64()),
+        ("ymin", pa.float64()),
+        ("xmax", pa.float64()),
+        ("ymax", pa.float64()),
+        ("canvas_width", pa.float64()),
+        ("canvas_height", pa.float64()),
+        ("kind", pa.string()),
+        ("family", pa.string()),
+        ("visible", pa.bool_()),
+        ("effective_visible", pa.bool_()),
+        ("clipping", pa.bool_()),
+        ("z", pa.int32()),
+        ("group_path", pa.string()),
+        ("depth", pa.int16()),
+        ("layer_id", pa.int64()),
+        ("has_area", pa.bool_()),
+        ("type_rule", pa.string()),
+    ]
+)
+
+#: Families a ``--kinds`` filter may name besides psd-tools' own kinds.
+FAMILIES = ("pixel", "type", "shape", "smartobject", "group", "artboard", "adjustment", "fill")
+
+_HEADER = struct.Struct(">4sH6sHIIHH")
+
+
+class PsdReadError(Exception):
+    """A PSD/PSB file that yields no layer rows; the message is the reason (for rejects)."""
+
+
+@dataclass
+class PsdDocument:
+    """What one file gave: its rows, canvas size, and remarks worth a note."""
+
+    table: pa.Table
+    width: int
+    height: int
+    layers_total: int
+    notes: list[str] = field(default_factory=list)
+
+
+def read_psd_file(
+    path: str | os.PathLike,
+    *,
+    design_id: str | None = None,
+    taxonomy: Taxonomy | None = None,
+    include_groups: bool = False,
+    visible_only: bool = False,
+    kinds: Iterable[str] | None = None,
+) -> PsdDocument:
+    """Rows of one PSD/PSB file; raises :class:`PsdReadError` with a reason if none.
+
+    ``include_groups`` adds a row per group (box: union of the boxes with area inside
+    it) and per artboard (its artboard rectangle); by default only leaf layers are
+    rows. ``visible_only`` keeps layers that are effectively visible. ``kinds`` keeps
+    layers whose kind or family is listed (``{"type", "pixel", "adjustment"}``).
+    """
+    path = Path(path)
+    taxonomy = taxonomy or default_taxonomy()
+    wanted = {k.strip().lower() for k in kinds} if kinds is not None else None
+    psd, notes = _open(path)
+    design = design_id if design_id is not None else path.name
+    width, height = int(psd.width), int(psd.height)
+    if width <= 0 or height <= 0:
+        raise PsdReadError(f"bad canvas size {width}x{height}")
+
+    records: list[tuple] = []
+    _walk(psd, (), True, records)
+    if not records:
+        raise PsdReadError("no layers (the file holds only a flattened image)")
+
+    cols: dict[str, list] = {name: [] for name in PSD_SCHEMA.names}
+    cache: dict[tuple, object] = {}
+    for rec in records:
+        (z, layer_name, kind, family, visible, effective, clip, groups, box, lid, ok) = rec
+        named = wanted is not None and (kind in wanted or family in wanted)
+        if family in ("group", "artboard") and not (include_groups or named):
+            continue
+        if visible_only and not effective:
+            continue
+        if wanted is not None and kind not in wanted and family not in wanted:
+            continue
+        key = (layer_name, groups)
+        match = cache.get(key)
+        if match is None:
+            match = cache[key] = taxonomy.match(layer_name, groups)
+        x0, y0, x1, y1 = box
+        cols["design_id"].append(design)
+        cols["type_id"].append(match.type_id)
+        cols["name"].append(layer_name)
+        cols["xmin"].append(float(x0))
+        cols["ymin"].append(float(y0))
+        cols["xmax"].append(float(x1))
+        cols["ymax"].append(float(y1))
+        cols["canvas_width"].append(float(width))
+        cols["canvas_height"].append(float(height))
+        cols["kind"].append(kind)
+        cols["family"].append(family)
+        cols["visible"].append(visible)
+        cols["effective_visible"].append(effective)
+        cols["clipping"].append(clip)
+        cols["z"].append(z)
+        cols["group_path"].append("/".join(groups))
+        cols["depth"].append(len(groups))
+        cols["layer_id"].append(lid)
+        cols["has_area"].append(ok and family != "adjustment" and x1 > x0 and y1 > y0)
+        cols["type_rule"].append(match.rule)
+    if not cols["design_id"]:
+        if all(rec[3] in ("group", "artboard") for rec in records):
+            raise PsdReadError(
+                f"no layers: only {len(records)} empty group(s) (--groups makes groups rows)"
+            )
+        raise PsdReadError(
+            f"no layers left after the filters: none of {len(records)} layers is selected "
+            "by --visible-only/--kinds"
+        )
+    table = pa.table(cols, schema=PSD_SCHEMA)
+    return PsdDocument(table, width, height, len(records), notes)
+
+
+def _walk(container, groups: tuple[str, ...], shown: bool, out: list[tuple]) -> list[tuple]:
+    """Append one record per layer below ``container`` (pre-order, bottom to top).
+
+    Returns the boxes with area found inside, for the enclosing group's union.
+    """
+    from psd_tools.api.layers import AdjustmentLayer, Artboard, FillLayer
+
+    inside: list[tuple] = []
+    for layer in container:
+        z = len(out)
+        name = layer.name or ""
+        visible = bool(layer.visible)
+        effective = shown and visible
+        clip = bool(getattr(layer, "clipping", False))
+        lid = _layer_id(layer)
+        if layer.is_group():
+            family = "artboard" if isinstance(layer, Artboard) else "group"
+            out.append(None)  # keep z for the group before its contents
+            children = _walk(layer, (*groups, name), effective, out)
+            if family == "artboard":
+                box, ok = _box(layer)
+            elif children:
+                box = (
+                    min(b[0] for b in children),
+                    min(b[1] for b in children),
+                    max(b[2] for b in children),
+                    max(b[3] for b in children),
+                )
+                ok = True
+            else:
+                box, ok = (0, 0, 0, 0), True
+            out[z] = (z, name, layer.kind, family, visible, effective, clip, groups, box, lid, ok)
+            inside.extend(children)
+            continue
+        if isinstance(layer, AdjustmentLayer):
+            family = "adjustment"
+        elif isinstance(layer, FillLayer):
+            family = "fill"
+        else:
+            family = layer.kind
+        box, ok = _box(layer)
+        out.append((z, name, layer.kind, family, visible, effective, clip, groups, box, lid, ok))
+        if ok and family != "adjustment" and box[2] > box[0] and box[3] > box[1]:
+            inside.append(box)
+    return inside
+
+
+def _box(layer) -> tuple[tuple[int, int, int, int], bool]:
+    """psd-tools' box of a layer; a box it cannot work out becomes empty (not a crash)."""
+    try:
+        x0, y0, x1, y1 = (int(v) for v in layer.bbox)
+    except Exception:  # noqa: BLE001 - odd vector data must not sink the file
+        return (0, 0, 0, 0), False
+    return (x0, y0, x1, y1), True
+
+
+def _layer_id(layer) -> int:
+    try:
+        return int(layer.layer_id)
+    except Exception:  # noqa: BLE001 - the id is informative only
+        return -1
+
+
+class _WarningCollector(logging.Handler):
+    """Collects psd-tools' warnings while one file is read, instead of printing them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _open(path: Path):  # noqa: ANN202 - returns (PSDImage, notes)
+    """Parse a document's header and layer section; skip the composite image.
+
+    Raises PsdReadError with a short reason for anything that is not a readable PSD.
+    """
+    from psd_tools import PSDImage
+    from psd_tools.psd import PSD
+
+    try:
+        with open(path, "rb") as fp:
+            head = fp.read(_HEADER.size)
+            if len(head) < 4 or head[:4] != SIGNATURE:
+                shown = head[:4]
+                raise PsdReadError(
+                    "empty file" if not head else f"not a PSD/PSB file (starts with {shown!r})"
+                )
+            if len(head) < _HEADER.size:
+                raise PsdReadError(f"truncated: {len(head)} bytes, not even a PSD header")
+            _, version, _, channels, height, width, depth, _ = _HEADER.unpack(head)
+            if version not in (1, 2):
+                raise PsdReadError(f"unsupported PSD version {version} (1 is PSD, 2 is PSB)")
+            size = os.fstat(fp.fileno()).st_size
+            end = _layer_section_end(fp, version, size)
+            fp.seek(0)
+            data = fp.read(end)
+            tail = _composite_shortfall(fp, version, channels, height, width, depth, size - end)
+    except PsdReadError:
+        raise
+    except OSError as exc:
+        raise PsdReadError(f"cannot read file ({exc.strerror or exc})") from None
+
+    logger = logging.getLogger("psd_tools")
+    collector = _WarningCollector()
+    logger.addHandler(collector)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        # An empty RAW composite stands in for the one we did not read.
+        psd = PSDImage(PSD.read(io.BytesIO(data + b"\x00\x00")))
+    except RecursionError:
+        raise PsdReadError("corrupt: layer groups nested too deeply") from None
+    except MemoryError:
+        raise PsdReadError("corrupt: a record claims more memory than exists") from None
+    except Exception as exc:  # noqa: BLE001 - psd-tools raises many kinds
+        raise PsdReadError(f"corrupt or unsupported ({type(exc).__name__}: {exc})") from None
+    finally:
+        logger.removeHandler(collector)
+        logger.propagate = propagate
+    notes = [f"psd-tools: {m}" for m in dict.fromkeys(collector.messages)]
+    if tail:
+        notes.append(tail)
+    return psd, notes
+
+
+def _layer_section_end(fp, version: int, size: int) -> int:  # noqa: ANN001
+    """Offset just past the layer-and-mask section, checked against the file size."""
+    fp.seek(_HEADER.size)
+    for section in ("colour mode data", "image resources"):
+        raw = fp.read(4)
+        if len(raw) < 4:
+            raise PsdReadError(f"truncated in the {section} section")
+        (length,) = struct.unpack(">I", raw)
+        fp.seek(length, os.SEEK_CUR)
+    wide = version == 2
+    raw = fp.read(8 if wide else 4)
+    if len(raw) < (8 if wide else 4):
+        raise PsdReadError("truncated before the layer section")
+    (length,) = struct.unpack(">Q" if wide else ">I", raw)
+    end = fp.tell() + length
+    if end > size:
+        raise PsdReadError(f"truncated: the layer section needs {end} bytes, the file has {size}")
+    return end
+
+
+def _composite_shortfall(
+    fp, version: int, channels: int, height: int, width: int, depth: int, remaining: int
+) -> str | None:  # noqa: ANN001
+    """A note if the composite image after the layers is cut short (file truncated)."""
+    try:
+        raw = fp.read(2)
+        if len(raw) < 2:
+            return "file ends right after the layer section (composite image missing)"
+        (compression,) = struct.unpack(">H", raw)
+        if compression == 0:
+            row = (width * depth + 7) // 8
+            expected = 2 + row * height * channels
+        elif compression == 1:
+            count = height * channels
+            item = 4 if version == 2 else 2
+            table = fp.read(count * item)
+            if len(table) < count * item:
+                return "composite image cut short (file truncated?); layer boxes read"
+            sizes = struct.unpack(f">{count}{'I' if item == 4 else 'H'}", table)
+            expected = 2 + count * item + sum(sizes)
+        else:
+            return None
+    except (OSError, struct.error, OverflowError, MemoryError):
+        return None
+    if remaining < expected:
+        return "composite image cut short (file truncated?); layer boxes read"
+    return None
+
+
+def read_psd_layers(
+    paths: Sequence[str | os.PathLike],
+    *,
+    taxonomy: Taxonomy | None = None,
+    include_groups: bool = False,
+    visible_only: bool = False,
+    kinds: Iterable[str] | None = None,
+    jobs: int | None = None,
+    progress: bool = False,
+) -> tuple[LayerTable, ReadReport]:
+    """Layers of PSD/PSB files and folders (searched recursively), and what was rejected.
+
+    Rejected files are in the report's ``files_skipped`` with their reason; remarks
+    (psd-tools warnings, truncated composites) are in its ``notes``. Runs across
+    processes for large batches; see :func:`layerheat.ingest.ingest`.
+    """
+    from ..ingest import IngestOptions, ingest
+
+    options = IngestOptions(
+        taxonomy=taxonomy or default_taxonomy(),
+        include_groups=include_groups,
+        visible_only=visible_only,
+        kinds=frozenset(k.lower() for k in kinds) if kinds is not None else None,
+    )
+    result = ingest(paths, options=options, jobs=jobs, progress=progress, formats=("psd",))
+    return result.table, result.report
