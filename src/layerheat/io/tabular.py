@@ -24,7 +24,6 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import LayerheatError
-from ..table import COLUMNS
 
 #: canonical column -> accepted spellings (compared case-insensitively, spaces ignored)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -169,7 +168,9 @@ class TabularSource:
 
     def source_columns(self, columns: Sequence[str] | None) -> list[str]:
         """The file's own column names needed to produce canonical ``columns``."""
-        wanted = set(COLUMNS if columns is None else columns)
+        if columns is None:  # everything: the layer columns and the source's own extras
+            return [n for n in self.source_names if not n.startswith("_extra")]
+        wanted = set(columns)
         if wanted & {"xmin", "xmax", "ymin", "ymax"} and "x" in self.mapping:
             wanted |= {"x", "y"}
         return [src for canon, src in self.mapping.items() if canon in wanted]
@@ -262,6 +263,10 @@ class TabularSource:
                 col, col_bad = _to_float(col)
                 bad |= col_bad
             out[canon] = col
+        mapped = set(self.mapping.values())
+        for name in raw.column_names:  # the source's own columns are kept as they are
+            if name not in mapped and name not in out and name not in ALIASES:
+                out[name] = raw.column(name)
         if "x" in out:
             out["xmin"] = out["xmax"] = out.pop("x")
             out["ymin"] = out["ymax"] = out.pop("y")
