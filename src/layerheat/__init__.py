@@ -20,18 +20,21 @@ from .taxonomy import LayerType, Taxonomy, default_taxonomy, load_taxonomy
 __version__ = "0.1.0"
 
 
-def plot_summary(heatmap_set: HeatmapSet, **kwargs):  # noqa: ANN201 - matplotlib Figure
-    """Summary grid of every type's heatmap as a matplotlib Figure (see layerheat.plot)."""
+def plot_summary(heatmap_set: HeatmapSet, *args, **kwargs):  # noqa: ANN201 - a Figure
+    """Summary grid of every type's heatmap as a matplotlib Figure (see layerheat.plot).
+
+    Imported lazily so that ``import layerheat`` does not pay for matplotlib.
+    """
     from .plot import plot_summary as _plot_summary
 
-    return _plot_summary(heatmap_set, **kwargs)
+    return _plot_summary(heatmap_set, *args, **kwargs)
 
 
-def plot_type(heatmap_set: HeatmapSet, type_id: int, **kwargs):  # noqa: ANN201
+def plot_type(heatmap_set: HeatmapSet, type_id: int, *args, **kwargs):  # noqa: ANN201
     """One type's heatmap as a matplotlib Figure (see layerheat.plot)."""
     from .plot import plot_type as _plot_type
 
-    return _plot_type(heatmap_set, type_id, **kwargs)
+    return _plot_type(heatmap_set, type_id, *args, **kwargs)
 
 
 __all__ = [

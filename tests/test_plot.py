@@ -1,0 +1,84 @@
+"""Figures: panels titled with name, ID and count; canvas orientation; colour scales."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from layerheat import LayerTable, heatmaps, plot_summary, plot_type, sample_layers
+from layerheat.plot import Style
+
+
+@pytest.fixture(scope="module")
+def hs():
+    return heatmaps(sample_layers(designs=300))
+
+
+def panels(fig):
+    """Heatmap axes (those holding a hexagon collection), in order."""
+    return [ax for ax in fig.axes if ax.collections and ax.get_title()]
+
+
+def test_summary_has_one_titled_panel_per_type_with_colour_bars(hs):
+    fig = plot_summary(hs)
+    axes = panels(fig)
+    assert len(axes) == 14
+    titles = [ax.get_title() for ax in axes]
+    assert titles[2].startswith(f"Title (30) · n = {hs[30].n_layers:,}")
+    assert all(" · n = " in t for t in titles)
+    colourbars = [ax for ax in fig.axes if ax.get_ylabel() == "layers per hexagon"]
+    assert len(colourbars) == 14
+
+
+def test_empty_type_is_an_empty_panel_with_n_0():
+    table = LayerTable.from_columns(
+        design_id=["a"],
+        type_id=[30],
+        xmin=[1.0],
+        ymin=[1.0],
+        xmax=[2.0],
+        ymax=[2.0],
+        canvas_width=[10.0],
+        canvas_height=[10.0],
+    )
+    fig = plot_summary(heatmaps(table))
+    titles = [ax.get_title() for ax in panels(fig)]
+    assert "Developer Logo (70) · n = 0" in titles
+
+
+def test_canvas_panel_shows_the_canvas_top_up_at_its_aspect(hs):
+    ax = panels(plot_type(hs, 70))[0]
+    w, h = hs.canvas
+    assert ax.get_xlim() == (0, w)
+    assert ax.get_ylim() == (h, 0)  # inverted: top of the design at the top
+    assert ax.get_aspect() == 1.0
+
+
+def test_hexagon_colours_follow_counts(hs):
+    ax = panels(plot_type(hs, 70))[0]
+    coll = ax.collections[0]
+    np.testing.assert_array_equal(coll.get_array(), hs[70].counts)
+    np.testing.assert_allclose(coll.get_offsets(), hs[70].grid.centers() * hs.canvas)
+
+
+def test_shared_scale_is_common_and_per_type_scale_is_each_types_own(hs):
+    shared = [ax.collections[0].norm.vmax for ax in panels(plot_summary(hs))]
+    assert set(shared) == {hs.max_count}
+    own = [ax.collections[0].norm.vmax for ax in panels(plot_summary(hs, Style("per-type")))]
+    assert own == [max(t.max_count, 1) for t in hs]
+
+
+def test_log_scale_uses_a_log_norm(hs):
+    from matplotlib.colors import LogNorm
+
+    ax = panels(plot_type(hs, 30, Style(log=True)))[0]
+    assert isinstance(ax.collections[0].norm, LogNorm)
+
+
+def test_minmax_panels_span_the_unit_square(hs):
+    mm = heatmaps(sample_layers(designs=300), scale="minmax")
+    ax = panels(plot_type(mm, 30))[0]
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    assert x0 == pytest.approx(0, abs=1e-8) and x1 == pytest.approx(1, abs=1e-8)
+    assert y0 > y1  # y downward like the canvas
