@@ -81,10 +81,8 @@ def test_vector_formats(cli, write, tmp_path, fmt):
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["bins.csv", f"summary.{fmt}", f"layer-30.{fmt}"]
     )
-    head = (out / f"summary.{fmt}").read_bytes()[:5]
-    assert head == (b"%PDF-" if fmt == "pdf" else head) and (
-        fmt == "pdf" or b"<svg" in (out / f"summary.{fmt}").read_bytes()[:2000]
-    )
+    data = (out / f"summary.{fmt}").read_bytes()
+    assert data.startswith(b"%PDF-") if fmt == "pdf" else b"<svg" in data[:2000]
 
 
 def test_minmax_scale_and_gridsize_reach_the_bins(cli, write, tmp_path):
