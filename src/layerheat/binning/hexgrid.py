@@ -155,6 +155,10 @@ class HexGrid:
         d2 = (ix - ix2 - 0.5) ** 2 + 3.0 * (iy - iy2 - 0.5) ** 2
         return np.where(d1 < d2, i1, i2)
 
+    def params(self) -> tuple[float, float, float, float, int, int]:
+        """``(xmin, ymin, sx, sy, nx, ny)``: the numbers the compiled kernels take."""
+        return float(self.xmin), float(self.ymin), float(self.sx), float(self.sy), self.nx, self.ny
+
     def count(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Points per hexagon (int64, length ``size``), as matplotlib's hexbin counts."""
         idx = self.bin_index(x, y)
