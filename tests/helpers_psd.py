@@ -38,13 +38,14 @@ def make_psd(
     """Write a PSD (``version=2``: PSB) with ``items`` (bottom first) to ``path``.
 
     ``composite=False`` skips rendering the merged preview (much faster for big
-    canvases; the file's composite image is then plain black).
+    canvases; the file's composite image is then plain black, RLE-compressed).
     """
     from PIL import Image
     from psd_tools import PSDImage
     from psd_tools.api.layers import Group, PixelLayer
+    from psd_tools.constants import Compression
 
-    psd = PSDImage.new("RGB", size)
+    psd = PSDImage.new("RGB", size, compression=Compression.RLE)
     if version == 2:
         psd._record.header.version = 2
 

@@ -45,8 +45,8 @@ SOURCE_COLUMNS = ("source", "source_size", "source_mtime_ns")
 REJECTS_HEADER = ("path", "reason")
 #: Auto mode (``jobs=None``) runs in-process below these sizes: starting worker
 #: processes costs more than it saves on a handful of small files.
-AUTO_POOL_MIN_FILES = 48
-AUTO_POOL_MIN_BYTES = 64 * 2**20
+AUTO_POOL_MIN_FILES = 200
+AUTO_POOL_MIN_BYTES = 256 * 2**20
 _MAGIC = set("*?[")
 
 
@@ -280,8 +280,9 @@ def read_one(index: int, item: InputFile, options: IngestOptions) -> FileResult:
     return FileResult(index, item.path, table, None, [f"{item.path}: {m}" for m in notes])
 
 
-def _read_task(args: tuple[int, InputFile, IngestOptions]) -> FileResult:
-    return read_one(*args)
+def _read_chunk(chunk: list[tuple[int, InputFile]], options: IngestOptions) -> list[FileResult]:
+    """Worker entry point: several files per task, so that small files do not pay IPC."""
+    return [read_one(i, item, options) for i, item in chunk]
 
 
 # -- the batch ---------------------------------------------------------------------------------
@@ -411,37 +412,37 @@ def _run(
         if workers == 1:
             for i, item in todo:
                 results.append(read_one(i, item, options))
-                advance()
+                advance(1)
             return results
         import multiprocessing
 
-        pending = {}
         try:
             with ProcessPoolExecutor(
                 max_workers=workers, mp_context=multiprocessing.get_context("spawn")
             ) as pool:
-                pending: dict[Future, tuple[int, InputFile]] = {
-                    pool.submit(_read_task, (i, item, options)): (i, item) for i, item in todo
+                size = max(1, min(16, len(todo) // (workers * 8)))
+                chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
+                pending: dict[Future, int] = {
+                    pool.submit(_read_chunk, chunk, options): len(chunk) for chunk in chunks
                 }
                 while pending:
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in done:
-                        task = pending.pop(fut)
-                        results.append(fut.result())
-                        advance()
-                        del task
+                        count = pending.pop(fut)
+                        results.extend(fut.result())
+                        advance(count)
         except BrokenProcessPool:
             # A worker died (out of memory, killed): finish the rest here, one by one.
             finished = {r.index for r in results}
             for i, item in todo:
                 if i not in finished:
                     results.append(read_one(i, item, options))
-                    advance()
+                    advance(1)
     return results
 
 
 class _progress:
-    """Context manager yielding an ``advance()`` callable; a rich bar when enabled."""
+    """Context manager yielding an ``advance(n)`` callable; a rich bar when enabled."""
 
     def __init__(self, enabled: bool, total: int) -> None:
         self.enabled = enabled and total > 0
@@ -450,7 +451,7 @@ class _progress:
 
     def __enter__(self):  # noqa: ANN204
         if not self.enabled:
-            return lambda: None
+            return lambda n=1: None
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -480,7 +481,7 @@ class _progress:
         )
         self._bar.__enter__()
         task = self._bar.add_task("ingest", total=self.total)
-        return lambda: self._bar.advance(task)
+        return lambda n=1: self._bar.advance(task, n)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
