@@ -271,12 +271,6 @@ def check_canvas(table: LayerTable, label: str = "input") -> None:
         )
 
 
-def _overlap(a: Box, b: Box) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w * h if w > 0 and h > 0 else 0.0
-
-
 def _clamp(x: float, y: float, w: float, h: float, canvas: tuple[float, float]) -> Box:
     cw, ch = canvas
     x = min(max(x, 0.0), max(cw - w, 0.0))
@@ -322,18 +316,34 @@ def _place(
     canvas: tuple[float, float],
     taken: Sequence[Box],
 ) -> Box:
-    """The first candidate spot (kept on the canvas) that covers no placed tag, or the least bad."""
+    """The first candidate spot (kept on the canvas) that covers no placed tag.
+
+    When every candidate is taken, candidates are slid down (then up) a tag's height at
+    a time until one is free; failing that, the spot with the least overlap is used.
+    """
     w, h = size
-    best, best_cost = None, float("inf")
-    for cand in _candidates(box, is_point, w, h, gap):
-        spot = _clamp(cand[0], cand[1], w, h, canvas)
-        cost = sum(_overlap(spot, t) for t in taken)
-        if cost == 0:
-            return spot
-        if cost < best_cost:
-            best, best_cost = spot, cost
-    assert best is not None
-    return best
+    bases = np.array(
+        [_clamp(c[0], c[1], w, h, canvas) for c in _candidates(box, is_point, w, h, gap)]
+    )
+    if not taken:
+        return tuple(bases[0])
+    placed = np.asarray(taken)
+    for steps in ((0,), (*range(1, 41), *range(-1, -41, -1))):
+        shift = np.repeat(np.asarray(steps, float) * (h + gap), len(bases))
+        spots = np.tile(bases, (len(steps), 1))
+        y = np.clip(spots[:, 1] + shift, 0.0, max(canvas[1] - h, 0.0))
+        spots[:, 1], spots[:, 3] = y, y + h
+        ow = np.minimum(spots[:, None, 2], placed[None, :, 2]) - np.maximum(
+            spots[:, None, 0], placed[None, :, 0]
+        )
+        oh = np.minimum(spots[:, None, 3], placed[None, :, 3]) - np.maximum(
+            spots[:, None, 1], placed[None, :, 1]
+        )
+        cost = (np.clip(ow, 0, None) * np.clip(oh, 0, None)).sum(axis=1)
+        free = np.flatnonzero(cost == 0)
+        if free.size:
+            return tuple(float(v) for v in spots[free[0]])
+    return tuple(float(v) for v in bases[0])
 
 
 def design_scene(

@@ -1,0 +1,84 @@
+"""``layerheat view``: open the desktop viewer on a dataset (the built-in sample by default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import CANVAS
+
+EXAMPLES = """
+\b
+Examples:
+  layerheat view                               # the built-in sample
+  layerheat view layers.parquet --design poster-17
+  layerheat view examples/source-example.csv
+  layerheat view 20test2.csv --canvas 5906x3543
+  layerheat view --screenshot viewer.png       # draw the window to a PNG and quit
+
+\b
+Keys: Left/Up and Right/Down step through designs, PageUp/PageDown by ten;
+wheel zooms, drag pans, Ctrl+0 fits; File > Export view as PNG.
+"""
+
+
+@click.command(epilog=EXAMPLES)
+@click.argument("inputs", nargs=-1, metavar="[INPUT ...]")
+@click.option("--design", "design", metavar="ID", help="Design to show first.")
+@click.option("--type", "type_id", type=int, help="Type id of headerless x,y files.")
+@click.option("--canvas", type=CANVAS, help="Canvas WIDTHxHEIGHT where the data has none.")
+@click.option(
+    "--taxonomy",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML file renaming, recolouring, adding or removing types.",
+)
+@click.option(
+    "--outside",
+    type=click.Choice(["clip", "skip"]),
+    default="clip",
+    show_default=True,
+    help="Boxes partly outside the canvas: clip them to it, or skip them.",
+)
+@click.option(
+    "--screenshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Draw the window, save it as this PNG and quit (for docs and smoke tests).",
+)
+def view(
+    inputs: tuple[str, ...],
+    design: str | None,
+    type_id: int | None,
+    canvas: tuple[float, float] | None,
+    taxonomy: Path | None,
+    outside: str,
+    screenshot: Path | None,
+) -> None:
+    """Browse a collection of designs: search, step, zoom, toggle types, overlay heatmaps.
+
+    INPUT is anything ``layerheat heatmaps`` reads (CSV, Parquet, the source's x,y CSVs,
+    PSD folders, COCO .json). With no INPUT the built-in synthetic sample opens.
+    Needs Qt: pip install 'layerheat[viewer]'.
+    """
+    from ..errors import LayerheatError
+    from ..taxonomy import load_taxonomy
+    from ..viewer import INSTALL_HINT, ViewerModel, qt_available, run
+
+    if screenshot is not None and screenshot.suffix.lower() != ".png":
+        raise LayerheatError(f"--screenshot {screenshot}: name it *.png")
+    if qt_available() is None:  # say so before reading a large dataset
+        raise LayerheatError(f"the viewer needs Qt (qtpy with PySide6 or PyQt5); {INSTALL_HINT}")
+    model = ViewerModel.from_inputs(
+        list(inputs),
+        taxonomy=load_taxonomy(taxonomy),
+        canvas=canvas,
+        type_id=type_id,
+        outside=outside,
+    )
+    if design is not None:
+        model.select(design)  # unknown ids fail here, naming a few that exist
+    code = run(model, design=design, screenshot=screenshot)
+    if screenshot is not None:
+        click.echo(str(screenshot))
+    if code:
+        raise SystemExit(code)

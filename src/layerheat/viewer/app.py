@@ -1,0 +1,629 @@
+"""The viewer's Qt window: a thin shell that shows a :class:`ViewerModel` and forwards input.
+
+Everything the window decides (which designs are listed, what is drawn where, what a
+hover shows, the overlay's hexagons and colours) comes from
+:mod:`layerheat.viewer.model` and :mod:`layerheat.render`; this module only paints and
+wires widgets. Uses qtpy, so PySide6 (the default) and PyQt5 both work::
+
+    >>> from layerheat.viewer.app import MainWindow, run          # doctest: +SKIP
+    >>> from layerheat.viewer.model import ViewerModel            # doctest: +SKIP
+    >>> run(ViewerModel.from_inputs([]))                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from qtpy import QtCore, QtGui, QtWidgets
+from qtpy.QtCore import QPointF, QRectF, Qt, Signal
+
+from ..errors import LayerheatError
+from ..render import BACKGROUND, FRAME_COLOR, NOTE_COLOR, Scene, design_scene, draw, font_file
+from .model import PAGE, Overlay, ViewerModel
+
+#: Keys that step through designs, and by how much.
+STEP_KEYS = {
+    Qt.Key.Key_Left: -1,
+    Qt.Key.Key_Up: -1,
+    Qt.Key.Key_Right: 1,
+    Qt.Key.Key_Down: 1,
+    Qt.Key.Key_PageUp: -PAGE,
+    Qt.Key.Key_PageDown: PAGE,
+}
+#: In the search box Left/Right move the text cursor; these keys still step.
+SEARCH_STEP_KEYS = {
+    k: v for k, v in STEP_KEYS.items() if k not in (Qt.Key.Key_Left, Qt.Key.Key_Right)
+}
+DEFAULT_SIZE = (1280, 800)
+FONT_FAMILY = "DejaVu Sans"
+_REFERENCE_PX = 100  # labels are set at this pixel size and scaled to their real size
+
+
+@contextlib.contextmanager
+def _blocked(widget: QtCore.QObject) -> Iterator[None]:
+    """Silence ``widget``'s signals for the duration (works with every Qt binding)."""
+    old = widget.blockSignals(True)
+    try:
+        yield
+    finally:
+        widget.blockSignals(old)
+
+
+def qcolor(color: str, alpha: float = 1.0) -> QtGui.QColor:
+    """A ``#RRGGBB`` colour with opacity ``alpha`` as a QColor."""
+    c = QtGui.QColor(color)
+    c.setAlphaF(alpha)
+    return c
+
+
+def _font() -> QtGui.QFont:
+    font = QtGui.QFont(FONT_FAMILY)
+    font.setPixelSize(_REFERENCE_PX)
+    return font
+
+
+def _text_item(text: str, size: float, color: str) -> QtWidgets.QGraphicsSimpleTextItem:
+    item = QtWidgets.QGraphicsSimpleTextItem(text)
+    item.setFont(_font())
+    item.setBrush(qcolor(color))
+    item.setScale(size / _REFERENCE_PX)
+    return item
+
+
+def paint_scene(target: QtWidgets.QGraphicsScene, scene: Scene) -> None:
+    """Add the items of ``scene`` to ``target``: the canvas, layers, labels, note.
+
+    Same geometry, colours, line widths and label tags as :func:`layerheat.render.figure`.
+    """
+    sizes = scene.sizes
+    cw, ch = scene.canvas
+    frame = sizes["frame"]
+    canvas = target.addRect(
+        QRectF(frame / 2, frame / 2, cw - frame, ch - frame),
+        QtGui.QPen(qcolor(FRAME_COLOR), frame),
+        QtGui.QBrush(qcolor(BACKGROUND)),
+    )
+    canvas.setZValue(0)
+    alpha = scene.style.fill_alpha
+    line = sizes["line"]
+    z = 10.0
+    for shape in scene.shapes:
+        x0, y0, x1, y1 = shape.box
+        pen = QtGui.QPen(qcolor(shape.color), line)
+        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        if shape.is_point:
+            r = sizes["marker"]
+            pen = QtGui.QPen(qcolor(BACKGROUND), line)
+            item = target.addEllipse(
+                QRectF(x0 - r, y0 - r, 2 * r, 2 * r), pen, QtGui.QBrush(qcolor(shape.color))
+            )
+        else:
+            item = target.addRect(
+                QRectF(x0, y0, x1 - x0, y1 - y0), pen, QtGui.QBrush(qcolor(shape.color, alpha))
+            )
+        item.setZValue(z)
+        item.setData(0, shape.row)
+        z += 1
+    for shape in scene.shapes:
+        label = shape.label
+        tag = target.addRect(
+            QRectF(label.x, label.y, label.width, label.height),
+            QtGui.QPen(Qt.PenStyle.NoPen),
+            QtGui.QBrush(qcolor(label.background)),
+        )
+        tag.setZValue(z)
+        text = _text_item(label.text, label.font_size, label.text_color)
+        height = text.boundingRect().height() * text.scale()
+        text.setPos(label.x + label.padding, label.y + (label.height - height) / 2)
+        text.setZValue(z)
+        target.addItem(text)
+    if scene.note:
+        note = _text_item(scene.note, 2 * sizes["font"], NOTE_COLOR)
+        rect = note.boundingRect()
+        note.setPos(
+            cw / 2 - rect.width() * note.scale() / 2, ch / 2 - rect.height() * note.scale() / 2
+        )
+        note.setZValue(z)
+        target.addItem(note)
+
+
+class OverlayItem(QtWidgets.QGraphicsItem):
+    """A type's heatmap as filled hexagons, painted in one item under the layers."""
+
+    def __init__(self, overlay: Overlay, canvas: tuple[float, float]) -> None:
+        super().__init__()
+        self.overlay = overlay
+        self._rect = QRectF(0, 0, *canvas)
+        self._polygons = [
+            QtGui.QPolygonF([QPointF(float(x), float(y)) for x, y in poly])
+            for poly in overlay.polygons()
+        ]
+        self._brushes = [
+            QtGui.QBrush(QtGui.QColor.fromRgbF(*map(float, rgba))) for rgba in overlay.colors
+        ]
+        self.setZValue(5)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect
+
+    def paint(self, painter, option, widget=None) -> None:  # noqa: ANN001 - Qt's signature
+        painter.save()
+        painter.setClipRect(self._rect)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for polygon, brush in zip(self._polygons, self._brushes):
+            painter.setBrush(brush)
+            painter.drawPolygon(polygon)
+        painter.restore()
+
+
+class CanvasView(QtWidgets.QGraphicsView):
+    """The zoomable (wheel, +/-), pannable (drag) canvas; reports hover positions."""
+
+    hovered = Signal(object)  # QPointF in canvas pixels, or None when the mouse leaves
+
+    def __init__(self, scene: QtWidgets.QGraphicsScene, parent=None) -> None:  # noqa: ANN001
+        super().__init__(scene, parent)
+        self.setRenderHints(
+            QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
+        )
+        self.setDragMode(QtWidgets.QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QtWidgets.QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QtWidgets.QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setBackgroundBrush(QtGui.QBrush(QtGui.QColor("#E6E6E6")))
+        self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)
+        self.fitted = True
+
+    def fit(self) -> None:
+        """Show the whole canvas."""
+        self.fitted = True
+        self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def zoom(self, factor: float) -> None:
+        """Zoom by ``factor`` (>1 in) around the mouse, or the centre from the keyboard."""
+        self.fitted = False
+        self.scale(factor, factor)
+
+    @property
+    def zoom_level(self) -> float:
+        """Screen pixels per canvas pixel."""
+        return self.transform().m11()
+
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:  # noqa: N802 - Qt's name
+        delta = event.angleDelta().y()
+        if delta:
+            self.zoom(1.0015**delta)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        super().mouseMoveEvent(event)
+        pos = event.position().toPoint() if hasattr(event, "position") else event.pos()
+        self.hovered.emit(self.mapToScene(pos))
+
+    def leaveEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
+        super().leaveEvent(event)
+        self.hovered.emit(None)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self.fitted:
+            self.fit()
+
+
+class _HeatmapWorker(QtCore.QThread):
+    """Computes the dataset's heatmaps off the UI thread."""
+
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, model: ViewerModel, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.model = model
+
+    def run(self) -> None:
+        try:
+            self.done.emit(self.model.compute_heatmaps())
+        except LayerheatError as exc:
+            self.failed.emit(str(exc))
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """The viewer: design list with search, canvas, legend with type toggles, overlay."""
+
+    #: emitted after the canvas has been redrawn (design, types or overlay changed)
+    redrawn = Signal()
+    #: emitted once the dataset's heatmaps are available for the overlay
+    overlay_ready = Signal()
+
+    def __init__(self, model: ViewerModel, settings: QtCore.QSettings | None = None) -> None:
+        super().__init__()
+        self.model = model
+        self.settings = (
+            settings if settings is not None else QtCore.QSettings("layerheat", "viewer")
+        )
+        self._worker: _HeatmapWorker | None = None
+        self._canvas_size: tuple[float, float] | None = None
+        self.overlay_item: OverlayItem | None = None
+        QtGui.QFontDatabase.addApplicationFont(font_file())
+        self._build()
+        self._populate_designs()
+        self._populate_legend()
+        self.redraw()
+        geometry = self.settings.value("geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*DEFAULT_SIZE)
+
+    # -- construction -----------------------------------------------------------------
+    def _build(self) -> None:
+        self.setWindowTitle(f"layerheat — {self.model.label}")
+        self.search = QtWidgets.QLineEdit()
+        self.search.setPlaceholderText("Search designs and layer names")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.set_query)
+        self.design_list = QtWidgets.QListWidget()
+        self.design_list.setUniformItemSizes(True)
+        self.design_list.currentRowChanged.connect(self._on_row)
+        self.count_label = QtWidgets.QLabel()
+        left = QtWidgets.QWidget()
+        left_layout = QtWidgets.QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 4, 4)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.design_list)
+        left_layout.addWidget(self.count_label)
+
+        self.graphics = QtWidgets.QGraphicsScene(self)
+        self.view = CanvasView(self.graphics)
+        self.view.hovered.connect(self._on_hover)
+
+        self.legend = QtWidgets.QListWidget()
+        self.legend.itemChanged.connect(self._on_legend_item)
+        self.overlay_combo = QtWidgets.QComboBox()
+        self.overlay_combo.addItem("No heatmap", None)
+        self.overlay_combo.currentIndexChanged.connect(self._on_overlay_combo)
+        self.opacity = QtWidgets.QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(round(self.model.overlay_opacity * 100))
+        self.opacity.valueChanged.connect(self.set_overlay_opacity)
+        overlay_box = QtWidgets.QGroupBox("Heatmap under the design")
+        form = QtWidgets.QFormLayout(overlay_box)
+        form.addRow("Type", self.overlay_combo)
+        form.addRow("Opacity", self.opacity)
+        right = QtWidgets.QWidget()
+        right_layout = QtWidgets.QVBoxLayout(right)
+        right_layout.setContentsMargins(4, 4, 4, 4)
+        right_layout.addWidget(QtWidgets.QLabel("Layer types (tick to show)"))
+        right_layout.addWidget(self.legend)
+        right_layout.addWidget(overlay_box)
+
+        splitter = QtWidgets.QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.view)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([220, 800, 260])
+        self.setCentralWidget(splitter)
+        self.hover_label = QtWidgets.QLabel()
+        self.statusBar().addWidget(self.hover_label, 1)
+
+        menu = self.menuBar().addMenu("&File")
+        self.export_view_action = menu.addAction("Export view as PNG…", self._ask_export_view)
+        self.export_view_action.setShortcut(QtGui.QKeySequence("Ctrl+E"))
+        self.export_design_action = menu.addAction("Export design…", self._ask_export_design)
+        menu.addSeparator()
+        quit_action = menu.addAction("Quit", self.close)
+        quit_action.setShortcut(QtGui.QKeySequence.StandardKey.Quit)
+        view_menu = self.menuBar().addMenu("&View")
+        fit = view_menu.addAction("Fit canvas", self.view.fit)
+        fit.setShortcut(QtGui.QKeySequence("Ctrl+0"))
+        zoom_in = view_menu.addAction("Zoom in", lambda: self.view.zoom(1.25))
+        zoom_in.setShortcuts([QtGui.QKeySequence("+"), QtGui.QKeySequence("Ctrl++")])
+        zoom_out = view_menu.addAction("Zoom out", lambda: self.view.zoom(0.8))
+        zoom_out.setShortcuts([QtGui.QKeySequence("-"), QtGui.QKeySequence("Ctrl+-")])
+
+        for widget in (self.view, self.design_list, self.search):
+            widget.installEventFilter(self)
+
+    def _populate_designs(self) -> None:
+        with _blocked(self.design_list):
+            self.design_list.clear()
+            self.design_list.addItems(self.model.filtered)
+            index = self.model.index
+            self.design_list.setCurrentRow(-1 if index is None else index)
+        self.count_label.setText(
+            f"{len(self.model.filtered):,} of {len(self.model.designs):,} designs"
+        )
+
+    def _populate_legend(self) -> None:
+        with _blocked(self.legend):
+            self.legend.clear()
+            for tc in self.model.type_counts():
+                item = QtWidgets.QListWidgetItem(
+                    _swatch(tc.type.color, self.model), f"{tc.type.label} · {tc.layers:,} layers"
+                )
+                item.setData(Qt.ItemDataRole.UserRole, tc.type.id)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                visible = self.model.is_visible(tc.type.id)
+                item.setCheckState(Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked)
+                self.legend.addItem(item)
+                self.overlay_combo.addItem(tc.type.label, tc.type.id)
+
+    # -- actions (also what the tests drive) ------------------------------------------
+    def set_query(self, text: str) -> None:
+        """Filter the design list by ``text`` (see :meth:`ViewerModel.set_query`)."""
+        before = self.model.current
+        self.model.set_query(text)
+        self._populate_designs()
+        if self.model.current != before or self.model.current is None:
+            self.redraw()
+
+    def select(self, design_id: str) -> None:
+        """Show ``design_id``."""
+        self.model.select(design_id)
+        self._sync_list()
+        self.redraw()
+
+    def step(self, n: int) -> None:
+        """Show the design ``n`` places further down (up when negative) the list."""
+        before = self.model.current
+        self.model.step(n)
+        if self.model.current != before:
+            self._sync_list()
+            self.redraw()
+
+    def set_type_visible(self, type_id: int, visible: bool) -> None:
+        """Show or hide a layer type (and tick its legend box accordingly)."""
+        self.model.set_type_visible(type_id, visible)
+        for i in range(self.legend.count()):
+            item = self.legend.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == type_id:
+                with _blocked(self.legend):
+                    item.setCheckState(
+                        Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked
+                    )
+        self.redraw()
+
+    def set_overlay(self, type_id: int | None) -> None:
+        """Lay ``type_id``'s heatmap under the design (None: no overlay).
+
+        The dataset's heatmaps are computed once, in a worker thread; the overlay appears
+        and :attr:`overlay_ready` is emitted when they are ready.
+        """
+        self.model.overlay_type = type_id
+        index = self.overlay_combo.findData(type_id)
+        if index >= 0 and index != self.overlay_combo.currentIndex():
+            with _blocked(self.overlay_combo):
+                self.overlay_combo.setCurrentIndex(index)
+        if type_id is not None and not self.model.heatmaps_ready:
+            self._start_heatmaps()
+        self.redraw()
+
+    def set_overlay_opacity(self, percent: int) -> None:
+        """Opacity of the heatmap overlay, 0..100."""
+        self.model.overlay_opacity = percent / 100
+        if self.overlay_item is not None:
+            self.overlay_item.setOpacity(self.model.overlay_opacity)
+        if self.opacity.value() != percent:
+            self.opacity.setValue(percent)
+
+    def export_view(self, path: str | Path) -> Path:
+        """Save what the canvas shows now as a PNG, atomically."""
+        from ..outputs import atomic_path
+
+        path = Path(path)
+        if path.suffix.lower() != ".png":
+            raise LayerheatError(f"{path}: the view is exported as PNG; name it *.png")
+        pixmap = self.view.viewport().grab()
+        with atomic_path(path) as tmp:
+            if not pixmap.save(str(tmp), "PNG"):
+                raise LayerheatError(f"{path}: could not write the PNG")
+        return path
+
+    def export_design(self, path: str | Path, size: int = 1600) -> Path:
+        """Save the current design as ``layerheat render`` would (PNG, SVG or PDF)."""
+        if self.model.current is None:
+            raise LayerheatError("no design is shown; clear the search first")
+        scene = design_scene(
+            self.model.layers(),
+            design_id=self.model.current,
+            canvas=self.model.canvas,
+            taxonomy=self.model.taxonomy,
+            hidden=self.model.hidden,
+        )
+        out = draw(scene, path, size=size)
+        assert out is not None
+        return out
+
+    def redraw(self) -> None:
+        """Rebuild the canvas from the model: design, shown types, overlay."""
+        self.graphics.clear()
+        self.overlay_item = None
+        scene = self.model.scene()
+        if scene is None:
+            self.setWindowTitle(f"layerheat — {self.model.label}")
+            self.hover_label.setText(self.model.status())
+            self.redrawn.emit()
+            return
+        paint_scene(self.graphics, scene)
+        overlay = self.model.overlay()
+        if overlay is not None:
+            self.overlay_item = OverlayItem(overlay, scene.canvas)
+            self.overlay_item.setOpacity(self.model.overlay_opacity)
+            self.graphics.addItem(self.overlay_item)
+        margin = 0.02 * scene.longest
+        self.graphics.setSceneRect(
+            QRectF(-margin, -margin, scene.canvas[0] + 2 * margin, scene.canvas[1] + 2 * margin)
+        )
+        if scene.canvas != self._canvas_size or self.view.fitted:
+            self._canvas_size = scene.canvas
+            self.view.fit()
+        self.setWindowTitle(f"layerheat — {scene.design_id} — {self.model.label}")
+        self.hover_label.setText(self.model.status())
+        self.redrawn.emit()
+
+    # -- internals ----------------------------------------------------------------------
+    def _sync_list(self) -> None:
+        index = self.model.index
+        if index is not None and self.design_list.currentRow() != index:
+            with _blocked(self.design_list):
+                self.design_list.setCurrentRow(index)
+        if index is not None:
+            self.design_list.scrollToItem(self.design_list.item(index))
+
+    def _on_row(self, row: int) -> None:
+        if 0 <= row < len(self.model.filtered):
+            design = self.model.filtered[row]
+            if design != self.model.current:
+                self.model.select(design)
+                self.redraw()
+
+    def _on_legend_item(self, item: QtWidgets.QListWidgetItem) -> None:
+        type_id = item.data(Qt.ItemDataRole.UserRole)
+        visible = item.checkState() == Qt.CheckState.Checked
+        if self.model.is_visible(type_id) != visible:
+            self.model.set_type_visible(type_id, visible)
+            self.redraw()
+
+    def _on_overlay_combo(self, index: int) -> None:
+        self.set_overlay(self.overlay_combo.itemData(index))
+
+    def _on_hover(self, point: QPointF | None) -> None:
+        shape = None if point is None else self.model.shape_at(point.x(), point.y())
+        if shape is None:
+            self.hover_label.setText(self.model.status())
+            self.view.setToolTip("")
+            return
+        text = self.model.describe(shape)
+        self.hover_label.setText(text)
+        self.view.setToolTip(text)
+
+    def _start_heatmaps(self) -> None:
+        if self._worker is not None:
+            return
+        self.hover_label.setText("computing heatmaps…")
+        self._worker = _HeatmapWorker(self.model, self)
+        self._worker.done.connect(self._on_heatmaps)
+        self._worker.failed.connect(self._on_heatmaps_failed)
+        self._worker.start()
+
+    def _on_heatmaps(self, hs: object) -> None:
+        self.model.set_heatmaps(hs)  # type: ignore[arg-type]
+        self.redraw()
+        self.overlay_ready.emit()
+
+    def _on_heatmaps_failed(self, message: str) -> None:
+        self.model.overlay_type = None
+        self.hover_label.setText(f"no heatmap: {message}")
+
+    def _ask_export_view(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export view as PNG", f"{self.model.current or 'view'}.png", "PNG (*.png)"
+        )
+        if path:
+            self._report(lambda: self.export_view(path))
+
+    def _ask_export_design(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self,
+            "Export design",
+            f"{self.model.current or 'design'}.png",
+            "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)",
+        )
+        if path:
+            self._report(lambda: self.export_design(path))
+
+    def _report(self, action) -> None:  # noqa: ANN001
+        try:
+            out = action()
+        except (LayerheatError, OSError) as exc:
+            QtWidgets.QMessageBox.warning(self, "layerheat", str(exc))
+        else:
+            self.statusBar().showMessage(f"saved {out}", 5000)
+
+    # -- Qt events ------------------------------------------------------------------------
+    def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802
+        if event.type() == QtCore.QEvent.Type.KeyPress:
+            keys = SEARCH_STEP_KEYS if obj is self.search else STEP_KEYS
+            n = keys.get(event.key())
+            if n is not None and event.modifiers() in (
+                Qt.KeyboardModifier.NoModifier,
+                Qt.KeyboardModifier.KeypadModifier,
+            ):
+                self.step(n)
+                return True
+        return super().eventFilter(obj, event)
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        n = STEP_KEYS.get(event.key())
+        if n is not None:
+            self.step(n)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.sync()
+        if self._worker is not None:
+            self._worker.wait()
+        super().closeEvent(event)
+
+
+def _swatch(color: str, model: ViewerModel, size: int = 16) -> QtGui.QIcon:
+    from ..render import Style
+
+    pixmap = QtGui.QPixmap(size, size)
+    pixmap.fill(qcolor(BACKGROUND))
+    painter = QtGui.QPainter(pixmap)
+    painter.setPen(QtGui.QPen(qcolor(color), 2))
+    painter.setBrush(QtGui.QBrush(qcolor(color, Style().fill_alpha)))
+    painter.drawRect(1, 1, size - 2, size - 2)
+    painter.end()
+    return QtGui.QIcon(pixmap)
+
+
+def application() -> QtWidgets.QApplication:
+    """The running QApplication, created if there is none."""
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        app = QtWidgets.QApplication(["layerheat"])
+        app.setApplicationName("layerheat")
+        app.setOrganizationName("layerheat")
+    return app  # type: ignore[return-value]
+
+
+def run(
+    model: ViewerModel,
+    *,
+    design: str | None = None,
+    screenshot: str | Path | None = None,
+) -> int:
+    """Open the viewer on ``model`` and run until the window closes; returns the exit code.
+
+    ``design`` is shown first. With ``screenshot`` the window is drawn, saved as that
+    PNG, and closed (for docs and smoke tests).
+    """
+    app = application()
+    window = MainWindow(model)
+    if design is not None:
+        window.select(design)
+    window.show()
+    if screenshot is not None:
+        app.processEvents()
+        save_window(window, screenshot)
+        window.close()
+        return 0
+    return app.exec()
+
+
+def save_window(window: QtWidgets.QWidget, path: str | Path) -> Path:
+    """Save a PNG of the whole window (menus, lists, canvas), atomically."""
+    from ..outputs import atomic_path
+
+    path = Path(path)
+    pixmap = window.grab()
+    with atomic_path(path) as tmp:
+        if not pixmap.save(str(tmp), "PNG"):
+            raise LayerheatError(f"{path}: could not write the PNG")
+    return path

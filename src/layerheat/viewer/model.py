@@ -1,0 +1,337 @@
+"""The viewer's state and logic, without Qt: designs, search, stepping, types, hover, overlay.
+
+The Qt window (:mod:`layerheat.viewer.app`) only shows what this model says and passes
+user actions back to it, so everything here is tested without a screen::
+
+    >>> from layerheat.sample import sample_layers
+    >>> from layerheat.viewer.model import ViewerModel
+    >>> model = ViewerModel(sample_layers(designs=20))
+    >>> model.current
+    'sample-01'
+    >>> model.set_query("sample-1"); model.filtered[:2]
+    ['sample-10', 'sample-11']
+    >>> model.step(1)
+    'sample-11'
+    >>> model.set_type_visible(30, False)          # hide every Title
+    >>> shape = model.shape_at(3000, 1700)         # the top-most shown layer there, or None
+
+The scene of the current design comes from :func:`layerheat.render.design_scene`, the
+same function ``layerheat render`` draws, so the viewer shows what the renderer exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from ..errors import LayerheatError
+from ..heatmap import HeatmapSet
+from ..render import Scene, Shape, check_canvas, design_scene
+from ..table import LayerTable
+from ..taxonomy import LayerType, Taxonomy, default_taxonomy
+
+#: Designs moved by PageUp / PageDown.
+PAGE = 10
+
+
+@dataclass(frozen=True)
+class TypeCount:
+    """A layer type present in the dataset and how many layers and designs have it."""
+
+    type: LayerType
+    layers: int
+    designs: int
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """One type's heatmap in a design's canvas pixels: hexagon centres, shape and colours.
+
+    ``centers`` is (K, 2), ``hexagon`` the (6, 2) vertex offsets shared by all, and
+    ``colors`` (K, 4) RGBA in 0..1; only hexagons with at least one layer are included.
+    """
+
+    type: LayerType
+    centers: np.ndarray
+    hexagon: np.ndarray
+    colors: np.ndarray
+    counts: np.ndarray
+    max_count: int
+
+    def polygons(self) -> np.ndarray:
+        """The hexagons' vertices, shape (K, 6, 2), in canvas pixels."""
+        return self.centers[:, None, :] + self.hexagon[None, :, :]
+
+
+class ViewerModel:
+    """A dataset in the viewer: which designs are listed, which one is shown, and how."""
+
+    def __init__(
+        self,
+        table: LayerTable,
+        taxonomy: Taxonomy | None = None,
+        *,
+        gridsize: int = 35,
+        label: str = "sample",
+        canvas: tuple[float, float] | None = None,
+    ) -> None:
+        if len(table) == 0:
+            raise LayerheatError(f"{label}: no layers to show")
+        self.table = table
+        self.taxonomy = taxonomy or default_taxonomy()
+        self.gridsize = gridsize
+        self.label = label
+        self.canvas = canvas
+        self._rows = _rows_by_design(table)
+        self.designs: list[str] = list(self._rows)
+        self._position = {d: i for i, d in enumerate(self.designs)}
+        self._haystack: list[str] | None = None
+        self.query = ""
+        self.filtered: list[str] = list(self.designs)
+        self.current: str | None = self.designs[0]
+        self.hidden: set[int] = set()
+        self.overlay_type: int | None = None
+        self.overlay_opacity = 0.6
+        self._heatmaps: HeatmapSet | None = None
+        self._scene: tuple[tuple, Scene] | None = None
+
+    @classmethod
+    def from_inputs(
+        cls,
+        inputs: list[str] | tuple[str, ...] = (),
+        *,
+        taxonomy: Taxonomy | None = None,
+        canvas: tuple[float, float] | None = None,
+        type_id: int | None = None,
+        outside: str = "clip",
+    ) -> ViewerModel:
+        """Read ``inputs`` (none: the built-in sample) as ``layerheat heatmaps`` reads them."""
+        from ..io import read_layers
+
+        table, _ = read_layers(
+            list(inputs),
+            type_id=type_id,
+            canvas=canvas,
+            taxonomy=taxonomy,
+            outside=outside,
+            require_canvas=False,
+        )
+        label = ", ".join(map(str, inputs)) if inputs else "built-in sample"
+        check_canvas(table, label)
+        return cls(table, taxonomy, label=label, canvas=canvas)
+
+    # -- designs ----------------------------------------------------------------------
+    def layers(self, design_id: str | None = None) -> LayerTable:
+        """The rows of one design (default: the current one), in table order."""
+        design_id = self.current if design_id is None else design_id
+        if design_id not in self._rows:
+            raise LayerheatError(f"design {design_id!r} not found; {self.suggest(design_id)}")
+        return LayerTable(self.table.arrow.take(pa.array(self._rows[design_id])))
+
+    def suggest(self, design_id: str | None, n: int = 3) -> str:
+        """A hint naming a few designs that exist, the closest first."""
+        import difflib
+
+        close = difflib.get_close_matches(str(design_id), self.designs, n=n, cutoff=0.6)
+        shown = list(dict.fromkeys(close + self.designs[:n]))[:n]
+        return f"{len(self.designs)} designs, e.g. {', '.join(shown)}"
+
+    def select(self, design_id: str) -> str:
+        """Show ``design_id``; raises LayerheatError naming a few that exist if unknown."""
+        if design_id not in self._position:
+            raise LayerheatError(f"design {design_id!r} not found; {self.suggest(design_id)}")
+        self.current = design_id
+        return design_id
+
+    def set_query(self, query: str) -> None:
+        """List only designs matching ``query``.
+
+        Every whitespace-separated word must occur (case-insensitively) in the design's
+        id or in one of its layers' names. The current design stays if it still matches,
+        otherwise the first match becomes current (None when nothing matches).
+        """
+        self.query = query
+        words = query.casefold().split()
+        if not words:
+            self.filtered = list(self.designs)
+        else:
+            hay = self._search_text()
+            self.filtered = [
+                d for d, text in zip(self.designs, hay) if all(w in text for w in words)
+            ]
+        if self.current not in self.filtered:
+            self.current = self.filtered[0] if self.filtered else None
+
+    def _search_text(self) -> list[str]:
+        if self._haystack is None:
+            names = self.table.arrow.column("name").to_pylist()
+            self._haystack = [
+                " ".join([d, *(names[i] or "" for i in self._rows[d])]).casefold()
+                for d in self.designs
+            ]
+        return self._haystack
+
+    def step(self, n: int) -> str | None:
+        """Move ``n`` designs down (negative: up) the filtered list, stopping at its ends."""
+        if not self.filtered:
+            return None
+        if self.current in self.filtered:
+            i = self.filtered.index(self.current)
+        else:
+            i = 0 if n > 0 else len(self.filtered) - 1
+            n = 0
+        self.current = self.filtered[min(max(i + n, 0), len(self.filtered) - 1)]
+        return self.current
+
+    @property
+    def index(self) -> int | None:
+        """Position of the current design in the filtered list."""
+        return self.filtered.index(self.current) if self.current in self.filtered else None
+
+    # -- types ------------------------------------------------------------------------
+    def type_counts(self) -> list[TypeCount]:
+        """Types with at least one layer in the dataset, in taxonomy order."""
+        ids = self.table.numpy("type_id").astype(np.int64)
+        design_codes = _design_codes(self.table)
+        out = []
+        for ltype in self.taxonomy:
+            m = ids == ltype.id
+            if m.any():
+                out.append(TypeCount(ltype, int(m.sum()), int(np.unique(design_codes[m]).size)))
+        return out
+
+    def set_type_visible(self, type_id: int, visible: bool) -> None:
+        """Show or hide every layer of one type (in the picture and for hover)."""
+        if visible:
+            self.hidden.discard(type_id)
+        else:
+            self.hidden.add(type_id)
+
+    def is_visible(self, type_id: int) -> bool:
+        """Whether layers of ``type_id`` are shown."""
+        return type_id not in self.hidden
+
+    # -- the picture ------------------------------------------------------------------
+    def scene(self) -> Scene | None:
+        """The current design drawn as ``layerheat render --no-legend`` draws it (cached)."""
+        if self.current is None:
+            return None
+        key = (self.current, frozenset(self.hidden))
+        if self._scene is None or self._scene[0] != key:
+            scene = design_scene(
+                self.layers(),
+                design_id=self.current,
+                canvas=self.canvas,
+                taxonomy=self.taxonomy,
+                hidden=self.hidden,
+                legend=False,
+            )
+            self._scene = (key, scene)
+        return self._scene[1]
+
+    def shape_at(self, x: float, y: float) -> Shape | None:
+        """The top-most shown layer under canvas point (x, y) of the current design."""
+        scene = self.scene()
+        return scene.shape_at(x, y) if scene else None
+
+    def describe(self, shape: Shape) -> str:
+        """Hover text: name, type, box in pixels and in fractions of the canvas."""
+        scene = self.scene()
+        assert scene is not None
+        cw, ch = scene.canvas
+        x0, y0, x1, y1 = shape.box
+        name = shape.name or "(unnamed)"
+        if shape.is_point:
+            return (
+                f"{name} · {shape.type.label} · point ({x0:.0f}, {y0:.0f}) px · "
+                f"({x0 / cw:.3f}, {y0 / ch:.3f}) of canvas"
+            )
+        return (
+            f"{name} · {shape.type.label} · box ({x0:.0f}, {y0:.0f})–({x1:.0f}, {y1:.0f}) px, "
+            f"{x1 - x0:.0f} × {y1 - y0:.0f} · ({x0 / cw:.3f}, {y0 / ch:.3f})–"
+            f"({x1 / cw:.3f}, {y1 / ch:.3f}) of canvas"
+        )
+
+    def status(self) -> str:
+        """One line about the current design: id, position, layers shown, canvas size."""
+        scene = self.scene()
+        if scene is None:
+            return f"no design matches {self.query!r}"
+        i = self.index
+        pos = f"{i + 1} of {len(self.filtered)}" if i is not None else ""
+        cw, ch = scene.canvas
+        total = len(self._rows[self.current])
+        return (
+            f"{self.current} · {pos} · {len(scene.shapes)} of {total} layers shown · "
+            f"canvas {cw:.0f} × {ch:.0f} px"
+        )
+
+    # -- heatmap overlay --------------------------------------------------------------
+    @property
+    def heatmaps_ready(self) -> bool:
+        """Whether the dataset's heatmaps have been computed."""
+        return self._heatmaps is not None
+
+    def compute_heatmaps(self, progress: Callable[[int], None] | None = None) -> HeatmapSet:
+        """The dataset's heatmaps in the canvas frame, computed once (slow: call off the UI)."""
+        if self._heatmaps is None:
+            from ..heatmap import heatmaps
+
+            self._heatmaps = heatmaps(
+                self.table,
+                scale="canvas",
+                gridsize=self.gridsize,
+                taxonomy=self.taxonomy,
+                canvas=self.canvas,
+                progress=progress,
+            )
+        return self._heatmaps
+
+    def set_heatmaps(self, hs: HeatmapSet) -> None:
+        """Store heatmaps computed elsewhere (e.g. in a worker thread)."""
+        self._heatmaps = hs
+
+    def overlay(self, type_id: int | None = None) -> Overlay | None:
+        """The overlay type's heatmap laid on the current design's canvas, or None.
+
+        Needs :meth:`compute_heatmaps` first. Colours follow viridis, scaled to that
+        type's largest count, as ``layerheat heatmaps --color-scale per-type`` shows it.
+        """
+        type_id = self.overlay_type if type_id is None else type_id
+        scene = self.scene()
+        if type_id is None or scene is None or self._heatmaps is None:
+            return None
+        if type_id not in self._heatmaps.types:
+            raise LayerheatError(f"type {type_id} has no heatmap; pick one of the legend's types")
+        th = self._heatmaps[type_id]
+        cw, ch = scene.canvas
+        keep = th.counts > 0
+        centers = th.grid.centers()[keep] * [cw, ch]
+        hexagon = th.grid.hexagon() * [cw, ch]
+        counts = th.counts[keep]
+        vmax = max(int(th.max_count), 1)
+        from matplotlib import colormaps
+
+        colors = colormaps["viridis"](counts / vmax)
+        return Overlay(th.type, centers, hexagon, colors, counts, int(th.max_count))
+
+
+def _design_codes(table: LayerTable) -> np.ndarray:
+    encoded = table.arrow.column("design_id").combine_chunks().dictionary_encode()
+    return encoded.indices.to_numpy(zero_copy_only=False)
+
+
+def _rows_by_design(table: LayerTable) -> dict[str, np.ndarray]:
+    """Row indices of each design, designs in order of first appearance."""
+    encoded = table.arrow.column("design_id").combine_chunks().dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    names = encoded.dictionary.to_pylist()
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    groups = {names[c]: order[bounds[c] : bounds[c + 1]] for c in range(len(names))}
+    first = np.full(len(names), len(codes))
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    return {names[c]: groups[names[c]] for c in np.argsort(first, kind="stable")}

@@ -1,0 +1,152 @@
+"""The viewer's Qt-free model: listing, search, stepping, type toggles, hover, overlay."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from layerheat.errors import LayerheatError
+from layerheat.render import design_scene
+from layerheat.sample import sample_layers
+from layerheat.table import LayerTable
+from layerheat.viewer.model import PAGE, ViewerModel
+
+
+@pytest.fixture(scope="module")
+def sample() -> LayerTable:
+    return sample_layers(designs=30, seed=2)
+
+
+def small() -> ViewerModel:
+    table = LayerTable.from_columns(
+        design_id=["poster-a", "poster-a", "flyer-b", "poster-c", "poster-a"],
+        type_id=[30, 90, 30, 70, 70],
+        name=["Headline", "Price panel", "Title", "logo", "brand mark"],
+        xmin=[100.0, 300.0, 0.0, 10.0, 500.0],
+        ymin=[100.0, 200.0, 0.0, 10.0, 250.0],
+        xmax=[500.0, 700.0, 50.0, 60.0, 500.0],
+        ymax=[300.0, 450.0, 50.0, 60.0, 250.0],
+        canvas_width=[1000.0] * 5,
+        canvas_height=[500.0] * 5,
+    )
+    return ViewerModel(table, label="small")
+
+
+def test_opens_on_the_first_design_with_all_listed(sample):
+    model = ViewerModel(sample)
+    assert model.current == "sample-01"
+    assert model.designs == sample.designs() and model.filtered == model.designs
+
+
+def test_layers_of_a_design_are_its_rows_in_table_order():
+    model = small()
+    rows = model.layers("poster-a")
+    assert rows.arrow.column("name").to_pylist() == ["Headline", "Price panel", "brand mark"]
+
+
+def test_search_matches_ids_and_layer_names_case_insensitively():
+    model = small()
+    model.set_query("POSTER")
+    assert model.filtered == ["poster-a", "poster-c"]
+    model.set_query("price")  # a layer name
+    assert model.filtered == ["poster-a"]
+    model.set_query("poster logo")  # every word must match
+    assert model.filtered == ["poster-c"] and model.current == "poster-c"
+    model.set_query("nothing-like-this")
+    assert model.filtered == [] and model.current is None and model.scene() is None
+    model.set_query("")
+    assert model.filtered == ["poster-a", "flyer-b", "poster-c"]
+
+
+def test_search_keeps_the_current_design_when_it_still_matches():
+    model = small()
+    model.select("poster-c")
+    model.set_query("poster")
+    assert model.current == "poster-c"
+
+
+def test_step_moves_through_the_filtered_list_and_stops_at_the_ends(sample):
+    model = ViewerModel(sample)
+    assert model.step(1) == "sample-02"
+    assert model.step(PAGE) == "sample-12"
+    assert model.step(-100) == "sample-01"
+    assert model.step(100) == "sample-30"
+    model.set_query("sample-1")
+    assert model.current == "sample-10"
+    assert model.step(1) == "sample-11"
+
+
+def test_unknown_design_names_a_few_that_exist():
+    model = small()
+    with pytest.raises(LayerheatError, match=r"'postr-a' not found; 3 designs, e\.g\. poster-a"):
+        model.select("postr-a")
+
+
+def test_scene_is_what_the_renderer_draws_without_legend(sample):
+    model = ViewerModel(sample)
+    expected = design_scene(sample.design("sample-01"), legend=False)
+    assert model.scene() == expected
+
+
+def test_hiding_a_type_removes_it_from_scene_and_hover():
+    model = small()
+    assert model.shape_at(400, 250).type.id == 90  # Sales Info is on top of the Title there
+    model.set_type_visible(90, False)
+    assert not model.is_visible(90)
+    assert [s.type.id for s in model.scene().shapes] == [30, 70]
+    assert model.shape_at(400, 250).type.id == 30
+    assert model.shape_at(650, 400) is None
+    model.set_type_visible(90, True)
+    assert model.shape_at(650, 400).type.id == 90
+
+
+def test_hover_hits_point_layers_within_the_marker():
+    model = small()
+    r = model.scene().sizes["marker"]
+    assert model.shape_at(500 + r / 2, 250).name == "brand mark"
+    # just outside the marker: the Sales Info box under it
+    assert model.shape_at(500 + 2 * r, 250 + 2 * r).type.id == 90
+
+
+def test_hover_text_has_name_type_pixels_and_fractions():
+    model = small()
+    text = model.describe(model.shape_at(650, 400))
+    assert "Price panel" in text and "Sales Info (90)" in text
+    assert "(300, 200)–(700, 450) px" in text and "400 × 250" in text
+    assert "(0.300, 0.400)–(0.700, 0.900) of canvas" in text
+    point = model.describe(model.shape_at(500, 250))
+    assert "point (500, 250) px" in point and "(0.500, 0.500) of canvas" in point
+
+
+def test_type_counts_list_types_present_with_layers_and_designs():
+    counts = {tc.type.id: (tc.layers, tc.designs) for tc in small().type_counts()}
+    assert counts == {30: (2, 2), 70: (2, 2), 90: (1, 1)}
+
+
+def test_overlay_is_the_heatmap_on_the_current_canvas(sample):
+    model = ViewerModel(sample)
+    assert model.overlay(30) is None  # heatmaps not computed yet
+    hs = model.compute_heatmaps()
+    overlay = model.overlay(30)
+    th = hs[30]
+    assert overlay.counts.sum() == th.n_layers == th.counts.sum()
+    # centres are the heatmap's canvas fractions times the design's canvas
+    keep = th.counts > 0
+    np.testing.assert_allclose(overlay.centers, th.grid.centers()[keep] * [5906.0, 3543.0])
+    assert overlay.polygons().shape == (keep.sum(), 6, 2)
+    # colours: viridis scaled to the type's largest count; the fullest hexagon is yellow
+    top = np.argmax(overlay.counts)
+    np.testing.assert_allclose(overlay.colors[top], [0.993248, 0.906157, 0.143936, 1.0], atol=1e-4)
+    model.overlay_type = 30
+    assert model.overlay() is not None
+
+
+def test_status_line_names_design_position_and_layers(sample):
+    model = ViewerModel(sample)
+    n = len(sample.design("sample-01"))
+    assert model.status().startswith(f"sample-01 · 1 of 30 · {n} of {n} layers shown")
+
+
+def test_empty_table_is_refused():
+    with pytest.raises(LayerheatError, match="no layers"):
+        ViewerModel(LayerTable.empty())

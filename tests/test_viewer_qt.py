@@ -1,0 +1,229 @@
+"""The viewer window driven like a user would, offscreen: select, search, toggle, step,
+overlay, hover, export, and the remembered window size."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+import pytest
+
+pytest.importorskip("qtpy")
+pytest.importorskip("pytestqt")
+
+from PIL import Image  # noqa: E402
+from qtpy import QtCore, QtWidgets  # noqa: E402
+from qtpy.QtCore import QPointF, Qt  # noqa: E402
+
+from layerheat.render import blend  # noqa: E402
+from layerheat.sample import sample_layers  # noqa: E402
+from layerheat.viewer.app import MainWindow  # noqa: E402
+from layerheat.viewer.model import PAGE, ViewerModel  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def table():
+    return sample_layers(designs=30, seed=2)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QtCore.QSettings(str(tmp_path / "viewer.ini"), QtCore.QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, table, settings):
+    win = MainWindow(ViewerModel(table), settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def view_pixels(window, tmp_path, name="view.png") -> np.ndarray:
+    path = window.export_view(tmp_path / name)
+    return np.asarray(Image.open(path).convert("RGB")).astype(int)
+
+
+def screen_point(window, x: float, y: float) -> tuple[int, int]:
+    p = window.view.mapFromScene(QPointF(x, y))
+    return p.x(), p.y()
+
+
+def clear_spot(scene, shape):
+    """A canvas point inside ``shape``'s box where nothing else is drawn."""
+    x0, y0, x1, y1 = shape.box
+    others = [s for s in scene.shapes if s is not shape]
+    for fy in np.linspace(0.15, 0.85, 8):
+        for fx in np.linspace(0.15, 0.85, 8):
+            x, y = x0 + fx * (x1 - x0), y0 + fy * (y1 - y0)
+            labels = [s.label.box for s in scene.shapes]
+            if any(s.contains(x, y, scene.sizes["marker"] * 3) for s in others):
+                continue
+            if any(b[0] - 30 <= x <= b[2] + 30 and b[1] - 30 <= y <= b[3] + 30 for b in labels):
+                continue
+            return x, y
+    pytest.skip("no clear spot in this design")
+
+
+def test_opens_on_the_built_in_sample(qtbot, settings):
+    win = MainWindow(ViewerModel.from_inputs([]), settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.design_list.count() == 3000
+    assert win.design_list.currentItem().text() == "sample-0001"
+    assert "sample-0001" in win.windowTitle()
+    assert len(win.graphics.items()) > 10  # canvas, layers, labels drawn
+
+
+def test_clicking_a_design_in_the_list_shows_it(qtbot, window):
+    item = window.design_list.item(4)
+    rect = window.design_list.visualItemRect(item)
+    with qtbot.waitSignal(window.redrawn):
+        qtbot.mouseClick(
+            window.design_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
+        )
+    assert window.model.current == "sample-05"
+    assert "sample-05" in window.windowTitle()
+
+
+def test_search_filters_the_list_and_shows_the_first_match(qtbot, window):
+    qtbot.keyClicks(window.search, "sample-2")
+    names = [window.design_list.item(i).text() for i in range(window.design_list.count())]
+    assert names == [f"sample-{i}" for i in range(20, 30)]
+    assert window.model.current == "sample-20"
+    assert window.count_label.text() == "10 of 30 designs"
+    # Down in the search box steps through the matches
+    qtbot.keyClick(window.search, Qt.Key.Key_Down)
+    assert window.model.current == "sample-21"
+    assert window.design_list.currentItem().text() == "sample-21"
+
+
+def test_arrow_and_page_keys_step_through_designs(qtbot, window):
+    qtbot.keyClick(window.view, Qt.Key.Key_Right)
+    assert window.model.current == "sample-02"
+    qtbot.keyClick(window.view, Qt.Key.Key_PageDown)
+    assert window.model.current == f"sample-{2 + PAGE:02d}"
+    qtbot.keyClick(window.view, Qt.Key.Key_Left)
+    qtbot.keyClick(window.view, Qt.Key.Key_Up)
+    assert window.model.current == f"sample-{PAGE:02d}"
+    qtbot.keyClick(window.design_list, Qt.Key.Key_PageUp)
+    assert window.model.current == "sample-01"
+    qtbot.keyClick(window.design_list, Qt.Key.Key_Down)
+    assert window.model.current == "sample-02"
+    assert window.design_list.currentItem().text() == "sample-02"
+
+
+def test_unticking_a_type_in_the_legend_removes_its_layers(qtbot, window, tmp_path):
+    scene = window.model.scene()
+    title = next(s for s in scene.shapes if s.type.id == 30)
+    x, y = clear_spot(scene, title)
+    col, row = screen_point(window, x, y)
+    before = view_pixels(window, tmp_path, "before.png")
+    assert np.abs(before[row, col] - blend("#00FFFF", 0.3)).max() <= 4
+
+    item = next(
+        window.legend.item(i)
+        for i in range(window.legend.count())
+        if window.legend.item(i).data(Qt.ItemDataRole.UserRole) == 30
+    )
+    with qtbot.waitSignal(window.redrawn):
+        item.setCheckState(Qt.CheckState.Unchecked)  # what a click on the tick box does
+    assert not window.model.is_visible(30)
+    after = view_pixels(window, tmp_path, "after.png")
+    assert np.abs(after[row, col] - 255).max() <= 4  # white canvas where the Title was
+    # the choice holds while stepping to the next design
+    qtbot.keyClick(window.view, Qt.Key.Key_Right)
+    assert all(s.type.id != 30 for s in window.model.scene().shapes)
+
+
+def test_hover_shows_name_type_and_box(qtbot, window):
+    scene = window.model.scene()
+    title = next(s for s in scene.shapes if s.type.id == 30)
+    x, y = clear_spot(scene, title)
+    qtbot.mouseMove(window.view.viewport(), QtCore.QPoint(*screen_point(window, x, y)))
+    qtbot.waitUntil(lambda: "Title (30)" in window.hover_label.text())
+    text = window.hover_label.text()
+    assert f"({title.box[0]:.0f}, {title.box[1]:.0f})" in text and "of canvas" in text
+    assert window.view.toolTip() == text
+
+
+def test_heatmap_overlay_appears_under_the_design_with_opacity(qtbot, window, tmp_path):
+    combo = window.overlay_combo
+    with qtbot.waitSignal(window.overlay_ready, timeout=30000):
+        combo.setCurrentIndex(combo.findData(100))  # Disclaimer: a strip along the bottom
+    item = window.overlay_item
+    assert item is not None and item.overlay.type.id == 100
+    assert item.zValue() < min(
+        i.zValue() for i in window.graphics.items() if i.data(0) is not None
+    )  # under every layer
+    # the fullest Disclaimer hexagon, where this design draws nothing, is tinted
+    scene = window.model.scene()
+    centres = item.overlay.centers[np.argsort(item.overlay.counts)[::-1]]
+    spot = next(
+        (cx, cy)
+        for cx, cy in centres
+        if scene.shape_at(cx, cy) is None
+        and not any(
+            b[0] - 80 <= cx <= b[2] + 80 and b[1] - 80 <= cy <= b[3] + 80
+            for b in [s.label.box for s in scene.shapes] + [s.box for s in scene.shapes]
+        )
+    )
+    col, row = screen_point(window, *spot)
+    tinted = view_pixels(window, tmp_path, "tinted.png")[row, col]
+    assert np.abs(tinted - 255).max() > 40
+    window.opacity.setValue(0)
+    assert item.opacity() == 0
+    clear = view_pixels(window, tmp_path, "clear.png")[row, col]
+    assert np.abs(clear - 255).max() <= 4
+    # switching it off removes it
+    combo.setCurrentIndex(0)
+    assert window.overlay_item is None
+
+
+def test_file_menu_exports_the_view_as_png(qtbot, window, tmp_path, monkeypatch):
+    target = tmp_path / "export.png"
+    monkeypatch.setattr(
+        QtWidgets.QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
+    )
+    file_menu = window.menuBar().actions()[0].menu()
+    action = next(a for a in file_menu.actions() if a.text() == "Export view as PNG…")
+    action.trigger()
+    img = Image.open(target)
+    size = window.view.viewport().size()
+    assert img.format == "PNG" and img.size == (size.width(), size.height())
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_export_design_writes_what_render_draws(window, tmp_path):
+    from layerheat.render import design_scene, draw
+
+    window.set_type_visible(90, False)
+    ours = window.export_design(tmp_path / "d.png", size=400)
+    scene = design_scene(window.model.layers(), hidden={90})
+    draw(scene, tmp_path / "r.png", size=400)
+    a = np.asarray(Image.open(ours))
+    b = np.asarray(Image.open(tmp_path / "r.png"))
+    assert a.shape == b.shape and np.array_equal(a, b)
+
+
+def test_wheel_zooms_and_fit_restores(qtbot, window):
+    fitted = window.view.zoom_level
+    window.view.zoom(2.0)
+    assert window.view.zoom_level == pytest.approx(2 * fitted)
+    assert not window.view.fitted
+    window.view.fit()
+    assert window.view.zoom_level == pytest.approx(fitted)
+
+
+def test_window_remembers_its_size(qtbot, table, settings):
+    first = MainWindow(ViewerModel(table), settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(640, 480)
+    first.close()
+    second = MainWindow(ViewerModel(table), settings=settings)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (640, 480)
