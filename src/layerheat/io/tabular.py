@@ -173,7 +173,10 @@ class TabularSource:
         wanted = set(columns)
         if wanted & {"xmin", "xmax", "ymin", "ymax"} and "x" in self.mapping:
             wanted |= {"x", "y"}
-        return [src for canon, src in self.mapping.items() if canon in wanted]
+        out = [src for canon, src in self.mapping.items() if canon in wanted]
+        mapped = set(self.mapping.values())
+        # requested columns of the source's own (e.g. PSD ingest's has_area) come along
+        return out + [n for n in self.source_names if n in wanted and n not in mapped]
 
     def batches(
         self, columns: Sequence[str] | None = None, batch_rows: int = BATCH_ROWS
