@@ -14,21 +14,22 @@ the grid matplotlib's ``hexbin(x, y, gridsize)`` would choose for them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-from .binning import HexGrid, count_hex, count_hex_typed
+from .binning import HexGrid
 from .errors import LayerheatError
 from .io import Source, open_sources
-from .normalize import SCALES, MinMax, canvas_fractions, centres_px
+from .normalize import SCALES, MinMax
 from .report import ReadReport
 from .table import LayerTable
 from .taxonomy import LayerType, Taxonomy, default_taxonomy
-from .validate import HAS_AREA, clean
+from .validate import HAS_AREA, OUTSIDE_POLICIES, REASONS, Checked, check, unknown_note
 
 #: columns a heatmap needs from a source (others are never read)
 NEEDED_COLUMNS = (
@@ -134,6 +135,8 @@ class HeatmapSet:
 
 # -- the pipeline ------------------------------------------------------------------------
 Progress = Callable[[int], None]
+#: rows per batch read from a file (a batch's columns stay well under 100 MB)
+BATCH_ROWS = 1 << 20
 
 
 def heatmaps(
@@ -146,38 +149,192 @@ def heatmaps(
     type_id: int | None = None,
     outside: str = "clip",
     progress: Progress | None = None,
+    dask: str | None = None,
 ) -> HeatmapSet:
     """Heatmaps of every type from a LayerTable, input path(s), or the sample (None).
 
     ``scale`` is ``"canvas"`` or ``"minmax"``; ``gridsize`` the number of hexagons
     across, as matplotlib's ``gridsize``; ``canvas`` a (width, height) for data without
     one; ``type_id`` the type of headerless x,y files; ``progress`` is called with the
-    number of rows after each batch.
+    number of rows read after each batch (in min-max mode both passes report; if it has
+    an ``add_total(rows)`` method it is told the rows expected, where known).
+    ``dask`` runs the binning on a Dask cluster: a scheduler address
+    (``tcp://host:8786``) or ``local[:N]`` (N local worker processes); the result equals
+    the local engine's.
     """
     if scale not in SCALES:
         raise LayerheatError(f"--scale {scale!r} unknown; use canvas or minmax")
     if not isinstance(gridsize, int) or gridsize < 1:
         raise LayerheatError(f"--gridsize {gridsize!r} must be a positive whole number")
+    if scale == "minmax" and gridsize < 2:
+        raise LayerheatError("--gridsize must be at least 2 with --scale minmax")
+    if outside not in OUTSIDE_POLICIES:
+        raise LayerheatError(f"outside policy {outside!r} unknown; use clip or skip")
     taxonomy = taxonomy or default_taxonomy()
+    plan = Plan(scale, gridsize, taxonomy, canvas, outside)
+    if dask:
+        from .distributed import dask_heatmaps
+
+        return dask_heatmaps(data, plan, address=dask, type_id=type_id, progress=progress)
     sources = _as_sources(data, type_id=type_id, taxonomy=taxonomy)
+    _announce_total(progress, sources, 2 if scale == "minmax" else 1)
     report = ReadReport()
-    batches = _clean_batches(
-        sources,
-        taxonomy=taxonomy,
-        canvas=canvas,
-        outside=outside,
-        require_canvas=scale == "canvas",
-        report=report,
-        progress=progress,
-    )
+    for source in sources:
+        if source.report is not None:
+            report.files_skipped.extend(source.report.files_skipped)
+            report.notes.extend(source.report.notes)
     if scale == "canvas":
-        result = _canvas_heatmaps(batches, taxonomy, gridsize, canvas)
+        acc = CanvasAccumulator(plan)
+        for source in sources:
+            for checked in _checked_batches(source, plan, require_canvas=True):
+                acc.add(checked)
+                if progress is not None:
+                    progress(checked.report.rows_read)
+            acc.end_source(source.label)
     else:
-        result = _minmax_heatmaps(sources, batches, taxonomy, gridsize, canvas, outside)
+        acc = ExtentAccumulator(plan)
+        for source in sources:
+            for checked in _checked_batches(source, plan, require_canvas=False):
+                acc.add(checked)
+                if progress is not None:
+                    progress(checked.report.rows_read)
+            acc.end_source(source.label)
+        binner = MinMaxAccumulator(plan, acc.scalers_and_grids())
+        for source in sources:
+            for checked in _checked_batches(source, plan, require_canvas=False):
+                binner.add(checked)
+                if progress is not None:
+                    progress(checked.report.rows_read)
+        acc.counts = binner.counts
+    report.merge(acc.report)
+    return finish(acc.result(), report)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to compute: the parameters every engine and every partition share."""
+
+    scale: str
+    gridsize: int
+    taxonomy: Taxonomy
+    canvas: tuple[float, float] | None
+    outside: str
+
+    @property
+    def n_types(self) -> int:
+        return len(self.taxonomy)
+
+    def lookup(self) -> np.ndarray:
+        """Type id -> position in the taxonomy (read-only int64)."""
+        from .binning import ints
+
+        return ints(_type_index(self.taxonomy))
+
+
+def finish(result: HeatmapSet, report: ReadReport) -> HeatmapSet:
+    """Attach the report (skip reasons in check order) and refuse an empty result."""
+    ordered = Counter()
+    for reason in REASONS:
+        if report.skipped.get(reason):
+            ordered[reason] = report.skipped[reason]
+    for reason, n in report.skipped.items():
+        if reason not in ordered and n:
+            ordered[reason] = n
+    report.skipped = ordered
     result.report = report
     if result.n_layers == 0:
         raise LayerheatError(f"no usable layer rows in the input ({report.summary()})")
     return result
+
+
+def _announce_total(progress: Progress | None, sources: Sequence[Source], passes: int) -> None:
+    add_total = getattr(progress, "add_total", None)
+    if add_total is None:
+        return
+    total = 0
+    for source in sources:
+        rows = source_rows(source)
+        if rows is None:
+            return
+        total += rows
+    add_total(total * passes)
+
+
+def source_rows(source: Source) -> int | None:
+    """Rows in a source if known without reading it (Parquet metadata), else None."""
+    from .io.tabular import TabularSource
+
+    owner = getattr(source._batches, "__self__", None)
+    if isinstance(owner, TabularSource) and owner.kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(owner.path).metadata.num_rows
+    return None
+
+
+def _checked_batches(source: Source, plan: Plan, *, require_canvas: bool) -> Iterator[Checked]:
+    """Checked batches of one source; reading and checking run one batch ahead."""
+    batches = source.batches(NEEDED_COLUMNS)
+
+    def checked() -> Iterator[Checked]:
+        for batch in batches:
+            yield check(
+                batch,
+                taxonomy=plan.taxonomy,
+                canvas=plan.canvas,
+                outside=plan.outside,
+                require_canvas=require_canvas,
+                source=source.label,
+            )
+
+    return prefetch(checked())
+
+
+def prefetch(items: Iterator, depth: int = 2) -> Iterator:
+    """Run ``items`` in a background thread, ``depth`` ahead of the consumer.
+
+    Arrow decoding and the compiled kernels release the GIL, so reading the next batch
+    overlaps binning this one. Exceptions are re-raised in the consumer.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        q.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put((done, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            q.put((done, exc))
+
+    thread = threading.Thread(target=run, name="layerheat-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, exc = q.get()
+            if item is done:
+                if exc is not None:
+                    raise exc
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
 
 
 def _as_sources(data, *, type_id: int | None, taxonomy: Taxonomy) -> list[Source]:  # noqa: ANN001
@@ -204,43 +361,6 @@ def _as_sources(data, *, type_id: int | None, taxonomy: Taxonomy) -> list[Source
     return open_sources(inputs, type_id=type_id, taxonomy=taxonomy)
 
 
-def _clean_batches(
-    sources: Sequence[Source],
-    *,
-    taxonomy: Taxonomy,
-    canvas: tuple[float, float] | None,
-    outside: str,
-    require_canvas: bool,
-    report: ReadReport | None,
-    progress: Progress | None = None,
-) -> Iterator[pa.Table]:
-    """Checked batches of all sources, counting into ``report`` (None: don't count)."""
-    for source in sources:
-        if report is not None and source.report is not None:
-            report.files_skipped.extend(source.report.files_skipped)
-            report.notes.extend(source.report.notes)
-        for batch in source.batches(NEEDED_COLUMNS):
-            table, batch_report = clean(
-                batch,
-                taxonomy=taxonomy,
-                canvas=canvas,
-                outside=outside,
-                require_canvas=require_canvas,
-                default_design=source.default_design,
-                source=source.label,
-            )
-            if report is not None:
-                report.merge(batch_report)
-            if progress is not None:
-                progress(batch_report.rows_read)
-            if table.num_rows:
-                yield table
-
-
-def _columns(table: pa.Table, *names: str) -> list[np.ndarray]:
-    return [table.column(n).to_numpy() for n in names]
-
-
 def _type_index(taxonomy: Taxonomy) -> np.ndarray:
     """Lookup array: type id -> position in the taxonomy (ids outside it never arrive)."""
     lookup = np.full(max(taxonomy.ids) + 1, -1, dtype=np.int64)
@@ -249,131 +369,264 @@ def _type_index(taxonomy: Taxonomy) -> np.ndarray:
     return lookup
 
 
-def _reference_canvas(first: pa.Table) -> tuple[float, float]:
-    """The most frequent canvas size in a batch: the frame figures are drawn in."""
-    w, h = _columns(first, "canvas_width", "canvas_height")
-    pairs, counts = np.unique(np.stack([w, h], axis=1), axis=0, return_counts=True)
+def reference_canvas(width: np.ndarray, height: np.ndarray) -> tuple[float, float]:
+    """The most frequent canvas size among rows: the frame figures are drawn in."""
+    if len(width) and (width == width[0]).all() and (height == height[0]).all():
+        return float(width[0]), float(height[0])
+    pairs, counts = np.unique(np.stack([width, height], axis=1), axis=0, return_counts=True)
     best = pairs[np.argmax(counts)]
     return float(best[0]), float(best[1])
 
 
-def _canvas_heatmaps(
-    batches: Iterable[pa.Table],
-    taxonomy: Taxonomy,
-    gridsize: int,
-    canvas: tuple[float, float] | None,
-) -> HeatmapSet:
-    n_types = len(taxonomy)
-    lookup = _type_index(taxonomy)
-    counts = None
-    n = np.zeros(n_types, dtype=np.int64)
-    sum_w = np.zeros(n_types)
-    sum_h = np.zeros(n_types)
-    grid = HexGrid.for_canvas(gridsize, *canvas) if canvas else None
-    for table in batches:
-        if grid is None:
-            canvas = _reference_canvas(table)
-            grid = HexGrid.for_canvas(gridsize, *canvas)
-        if counts is None:
-            counts = np.zeros((n_types, grid.size), dtype=np.int64)
-        xmin, ymin, xmax, ymax, width, height = _columns(
-            table, "xmin", "ymin", "xmax", "ymax", "canvas_width", "canvas_height"
-        )
-        tindex = lookup[table.column("type_id").to_numpy().astype(np.int64)]
-        cx, cy, w, h = canvas_fractions(xmin, ymin, xmax, ymax, width, height)
-        counts += count_hex_typed(grid, tindex, cx, cy, n_types)
-        n += np.bincount(tindex, minlength=n_types)
-        sum_w += np.bincount(tindex, weights=w, minlength=n_types)
-        sum_h += np.bincount(tindex, weights=h, minlength=n_types)
-    if grid is None:
-        canvas = canvas or (1.0, 1.0)
-        grid = HexGrid.for_canvas(gridsize, *canvas)
-        counts = np.zeros((n_types, grid.size), dtype=np.int64)
-    types = {}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for i, t in enumerate(taxonomy):
-            types[t.id] = TypeHeatmap(
-                t, grid, counts[i], int(n[i]), sum_w[i] / n[i], sum_h[i] / n[i]
-            )
-    return HeatmapSet("canvas", gridsize, taxonomy, types, canvas)
+def first_canvas(checked: Checked) -> tuple[float, float] | None:
+    """Reference canvas of a batch's usable rows with a canvas size (None if none)."""
+    keep = checked.kept()
+    if not keep.any():
+        return None
+    w, h = checked.width[keep], checked.height[keep]
+    has = ~(np.isnan(w) | np.isnan(h))
+    if not has.any():
+        return None
+    return reference_canvas(w[has], h[has])
 
 
-def _minmax_heatmaps(
-    sources: Sequence[Source],
-    first_pass: Iterable[pa.Table],
-    taxonomy: Taxonomy,
-    gridsize: int,
-    canvas: tuple[float, float] | None,
-    outside: str,
-) -> HeatmapSet:
-    # Pass 1: each type's min and max of box centres (the scaler's fit), and sizes.
-    user_canvas = canvas
-    lookup = _type_index(taxonomy)
-    n_types = len(taxonomy)
-    lo = np.full((n_types, 2), np.inf)
-    hi = np.full((n_types, 2), -np.inf)
-    n = np.zeros(n_types, dtype=np.int64)
-    sum_w = np.zeros(n_types)
-    sum_h = np.zeros(n_types)
-    for table in first_pass:
-        xmin, ymin, xmax, ymax, width, height = _columns(
-            table, "xmin", "ymin", "xmax", "ymax", "canvas_width", "canvas_height"
+class _Accumulator:
+    """Per-type counts and sums over checked batches; partials add up (Dask)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        n_types = plan.n_types
+        self.n = np.zeros(n_types, dtype=np.int64)
+        self.sum_w = np.zeros(n_types)
+        self.sum_h = np.zeros(n_types)
+        self.report = ReadReport()
+        self.unknown: dict[str, Counter] = {}
+        self.canvas: tuple[float, float] | None = None
+        self._lookup = plan.lookup()
+
+    def _count(self, checked: Checked) -> None:
+        self.report.merge(checked.report)
+        if checked.unknown:
+            self._pending_unknown.update(checked.unknown)
+
+    _pending_unknown: Counter
+
+    def end_source(self, label: str) -> None:
+        """Close one source: its unknown type ids become one note."""
+        pending = getattr(self, "_pending_unknown", None)
+        if pending:
+            self.unknown.setdefault(label, Counter()).update(pending)
+            self.report.notes.append(unknown_note(label, pending))
+        self._pending_unknown = Counter()
+
+    def _types(self, mean_sizes: bool = True) -> dict:  # noqa: ARG002
+        return {}
+
+
+class CanvasAccumulator(_Accumulator):
+    """Canvas frame: one grid for all types, fixed by the reference canvas."""
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(plan)
+        self._pending_unknown = Counter()
+        self.grid: HexGrid | None = None
+        self.counts: np.ndarray | None = None
+        if plan.canvas:
+            self.set_canvas(plan.canvas)
+
+    def set_canvas(self, canvas: tuple[float, float]) -> None:
+        """Fix the reference canvas, hence the grid."""
+        self.canvas = canvas
+        self.grid = HexGrid.for_canvas(self.plan.gridsize, *canvas)
+        self.counts = np.zeros((self.plan.n_types, self.grid.size), dtype=np.int64)
+
+    def add(self, checked: Checked) -> None:
+        """Bin one checked batch."""
+        from .binning.kernels import canvas_accumulate
+
+        self._count(checked)
+        if checked.n_used == 0:
+            return
+        if self.grid is None:
+            self.set_canvas(first_canvas(checked))
+        canvas_accumulate(
+            checked.types,
+            self._lookup,
+            checked.codes,
+            checked.xmin,
+            checked.ymin,
+            checked.xmax,
+            checked.ymax,
+            checked.width,
+            checked.height,
+            *self.grid.params(),
+            self.counts,
+            self.n,
+            self.sum_w,
+            self.sum_h,
         )
-        tindex = lookup[table.column("type_id").to_numpy().astype(np.int64)]
-        cx, cy = centres_px(xmin, ymin, xmax, ymax)
-        for i in np.unique(tindex):
-            m = tindex == i
-            lo[i] = np.minimum(lo[i], [cx[m].min(), cy[m].min()])
-            hi[i] = np.maximum(hi[i], [cx[m].max(), cy[m].max()])
-        n += np.bincount(tindex, minlength=n_types)
+
+    def merge(self, other: CanvasAccumulator) -> None:
+        """Add another partial's counts (same grid) to this one."""
+        if other.counts is not None:
+            if self.counts is None:
+                self.set_canvas(other.canvas)
+            self.counts += other.counts
+        self.n += other.n
+        self.sum_w += other.sum_w
+        self.sum_h += other.sum_h
+        self.report.merge(other.report)
+
+    def result(self) -> HeatmapSet:
+        """The HeatmapSet (report attached by :func:`finish`)."""
+        plan = self.plan
+        if self.grid is None:
+            self.set_canvas(plan.canvas or (1.0, 1.0))
+        types = {}
         with np.errstate(invalid="ignore", divide="ignore"):
-            sum_w += np.bincount(tindex, weights=(xmax - xmin) / width, minlength=n_types)
-            sum_h += np.bincount(tindex, weights=(ymax - ymin) / height, minlength=n_types)
-        if canvas is None and np.isfinite(width).any():
-            canvas = _reference_canvas(table)
+            for i, t in enumerate(plan.taxonomy):
+                n = self.n[i]
+                types[t.id] = TypeHeatmap(
+                    t, self.grid, self.counts[i], int(n), self.sum_w[i] / n, self.sum_h[i] / n
+                )
+        return HeatmapSet("canvas", plan.gridsize, plan.taxonomy, types, self.canvas)
 
-    scalers = []
-    grids = []
-    for i in range(n_types):
-        if n[i]:
-            sx, sy = MinMax(lo[i, 0], hi[i, 0]), MinMax(lo[i, 1], hi[i, 1])
-            grid = HexGrid.from_extent(
-                float(sx.transform(np.array([lo[i, 0]]))[0]),
-                float(sx.transform(np.array([hi[i, 0]]))[0]),
-                float(sy.transform(np.array([lo[i, 1]]))[0]),
-                float(sy.transform(np.array([hi[i, 1]]))[0]),
-                gridsize,
-            )
-        else:
-            sx = sy = None
-            grid = HexGrid.from_extent(0.0, 1.0, 0.0, 1.0, gridsize)
-        scalers.append((sx, sy))
-        grids.append(grid)
 
-    # Pass 2: scale and bin each type on its own grid.
-    counts = [np.zeros(g.size, dtype=np.int64) for g in grids]
-    second_pass = _clean_batches(
-        sources,
-        taxonomy=taxonomy,
-        canvas=user_canvas,
-        outside=outside,
-        require_canvas=False,
-        report=None,
-    )
-    for table in second_pass:
-        xmin, ymin, xmax, ymax = _columns(table, "xmin", "ymin", "xmax", "ymax")
-        tindex = lookup[table.column("type_id").to_numpy().astype(np.int64)]
-        cx, cy = centres_px(xmin, ymin, xmax, ymax)
-        for i in np.unique(tindex):
-            m = tindex == i
-            sx, sy = scalers[i]
-            counts[i] += count_hex(grids[i], sx.transform(cx[m]), sy.transform(cy[m]))
+class ExtentAccumulator(_Accumulator):
+    """Min-max pass 1: each type's min and max of box centres (the scalers' fit)."""
 
-    types = {}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for i, t in enumerate(taxonomy):
-            sx, sy = scalers[i]
-            types[t.id] = TypeHeatmap(
-                t, grids[i], counts[i], int(n[i]), sum_w[i] / n[i], sum_h[i] / n[i], sx, sy
-            )
-    return HeatmapSet("minmax", gridsize, taxonomy, types, canvas)
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(plan)
+        self._pending_unknown = Counter()
+        self.lo = np.full((plan.n_types, 2), np.inf)
+        self.hi = np.full((plan.n_types, 2), -np.inf)
+        self.canvas = plan.canvas
+        self.counts: list[np.ndarray] | None = None
+
+    def add(self, checked: Checked) -> None:
+        """Take one checked batch into the extents."""
+        from .binning.kernels import minmax_extent
+
+        self._count(checked)
+        if checked.n_used == 0:
+            return
+        if self.canvas is None:
+            self.canvas = first_canvas(checked)
+        minmax_extent(
+            checked.types,
+            self._lookup,
+            checked.codes,
+            checked.xmin,
+            checked.ymin,
+            checked.xmax,
+            checked.ymax,
+            checked.width,
+            checked.height,
+            self.lo,
+            self.hi,
+            self.n,
+            self.sum_w,
+            self.sum_h,
+        )
+
+    def merge(self, other: ExtentAccumulator) -> None:
+        """Add another partial (a later part of the input) to this one."""
+        np.minimum(self.lo, other.lo, out=self.lo)
+        np.maximum(self.hi, other.hi, out=self.hi)
+        self.n += other.n
+        self.sum_w += other.sum_w
+        self.sum_h += other.sum_h
+        self.report.merge(other.report)
+        if self.canvas is None:
+            self.canvas = other.canvas
+
+    def scalers_and_grids(self) -> list[tuple[MinMax | None, MinMax | None, HexGrid]]:
+        """Per type: x and y scalers (None for an empty type) and the hexbin grid."""
+        out = []
+        gridsize = self.plan.gridsize
+        for i in range(self.plan.n_types):
+            lo, hi = self.lo[i], self.hi[i]
+            if self.n[i]:
+                sx, sy = MinMax(lo[0], hi[0]), MinMax(lo[1], hi[1])
+                grid = HexGrid.from_extent(
+                    float(sx.transform(np.array([lo[0]]))[0]),
+                    float(sx.transform(np.array([hi[0]]))[0]),
+                    float(sy.transform(np.array([lo[1]]))[0]),
+                    float(sy.transform(np.array([hi[1]]))[0]),
+                    gridsize,
+                )
+            else:
+                sx = sy = None
+                grid = HexGrid.from_extent(0.0, 1.0, 0.0, 1.0, gridsize)
+            out.append((sx, sy, grid))
+        return out
+
+    def result(self) -> HeatmapSet:
+        """The HeatmapSet, once ``counts`` holds pass 2's counts."""
+        plan = self.plan
+        fits = self.scalers_and_grids()
+        counts = self.counts
+        if counts is None:
+            counts = [np.zeros(g.size, dtype=np.int64) for _, _, g in fits]
+        types = {}
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for i, t in enumerate(plan.taxonomy):
+                sx, sy, grid = fits[i]
+                n = self.n[i]
+                types[t.id] = TypeHeatmap(
+                    t, grid, counts[i], int(n), self.sum_w[i] / n, self.sum_h[i] / n, sx, sy
+                )
+        return HeatmapSet("minmax", plan.gridsize, plan.taxonomy, types, self.canvas)
+
+
+class MinMaxAccumulator:
+    """Min-max pass 2: scale each type by its scaler and bin it on its own grid."""
+
+    def __init__(self, plan: Plan, fits: list[tuple[MinMax | None, MinMax | None, HexGrid]]):
+        self.plan = plan
+        self._lookup = plan.lookup()
+        n_types = plan.n_types
+        self.scale = np.zeros((n_types, 2))
+        self.offset = np.zeros((n_types, 2))
+        self.grids = np.zeros((n_types, 4))
+        grid0 = fits[0][2]
+        self.nx, self.ny, self.size = grid0.nx, grid0.ny, grid0.size
+        for i, (sx, sy, grid) in enumerate(fits):
+            if sx is not None:
+                self.scale[i] = sx.scale, sy.scale
+                self.offset[i] = sx.offset, sy.offset
+            self.grids[i] = grid.params()[:4]
+        self._counts = np.zeros((n_types, self.size), dtype=np.int64)
+
+    @property
+    def counts(self) -> list[np.ndarray]:
+        """Counts per type, in taxonomy order."""
+        return list(self._counts)
+
+    def add(self, checked: Checked) -> None:
+        """Bin one checked batch."""
+        from .binning.kernels import minmax_accumulate
+
+        if checked.n_used == 0:
+            return
+        minmax_accumulate(
+            checked.types,
+            self._lookup,
+            checked.codes,
+            checked.xmin,
+            checked.ymin,
+            checked.xmax,
+            checked.ymax,
+            checked.width,
+            checked.height,
+            self.scale,
+            self.offset,
+            self.grids,
+            self.nx,
+            self.ny,
+            self._counts,
+        )
+
+    def merge(self, other: MinMaxAccumulator) -> None:
+        """Add another partial's counts."""
+        self._counts += other._counts

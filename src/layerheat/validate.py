@@ -14,6 +14,7 @@ clipped by default and counted as such.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -34,7 +35,9 @@ HAS_AREA = "has_area"
 def type_ids_of(column: pa.ChunkedArray | pa.Array, taxonomy: Taxonomy) -> np.ndarray:
     """Type column as int64; type names map through the taxonomy; unreadable -> -1."""
     if pa.types.is_integer(column.type):
-        return pc.fill_null(column, -1).to_numpy().astype(np.int64, copy=False)
+        if column.null_count:
+            column = pc.fill_null(column, -1)
+        return column.to_numpy().astype(np.int64, copy=False)
     if pa.types.is_floating(column.type):
         values = column.to_numpy(zero_copy_only=False).astype(np.float64)
         whole = np.isfinite(values) & (values == np.round(values))
@@ -60,6 +63,162 @@ def _type_from_text(text: str | None, taxonomy: Taxonomy) -> int:
         return -1 if found is None else found
 
 
+#: skip reasons in the order rows are checked; a row counts under the first that hits it
+REASONS = (
+    "malformed row",
+    "non-numeric",
+    "no area",
+    "unknown type",
+    "non-finite",
+    "inverted box",
+    "no canvas size",
+    "bad canvas size",
+    "outside canvas",
+    "partly outside canvas",
+)
+CLIPPED = "clipped to canvas"
+#: row codes written by :func:`check`: 0 kept, 1 kept but clipped, else REASONS[code - 1]
+KEEP, CLIP = 0, 1
+_CODE_OF = {reason: i + 1 for i, reason in enumerate(REASONS)}
+N_CODES = len(REASONS) + 1
+
+
+@dataclass
+class Checked:
+    """One batch after the row checks: columns as NumPy arrays plus a code per row.
+
+    ``codes`` is 0 for a usable row, 1 for a usable row to be clipped to its canvas
+    (``clipped()`` applies it) and ``1 + REASONS.index(reason)`` for a skipped one. The
+    canvas columns already hold ``canvas`` where the data had none.
+    """
+
+    types: np.ndarray
+    xmin: np.ndarray
+    ymin: np.ndarray
+    xmax: np.ndarray
+    ymax: np.ndarray
+    width: np.ndarray
+    height: np.ndarray
+    codes: np.ndarray
+    report: ReadReport
+    unknown: Counter
+
+    @property
+    def n_used(self) -> int:
+        """Rows that survive the checks."""
+        return self.report.rows_read - self.report.rows_skipped
+
+    def kept(self) -> np.ndarray:
+        """Boolean mask of the usable rows."""
+        return self.codes <= CLIP
+
+    def clipped(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The box columns with rows partly outside their canvas clipped to it."""
+        partly = self.codes == CLIP
+        box = (self.xmin, self.ymin, self.xmax, self.ymax)
+        if not partly.any():
+            return box
+        xmin, ymin, xmax, ymax = box
+        return (
+            np.where(partly, np.clip(xmin, 0, self.width), xmin),
+            np.where(partly, np.clip(ymin, 0, self.height), ymin),
+            np.where(partly, np.clip(xmax, 0, self.width), xmax),
+            np.where(partly, np.clip(ymax, 0, self.height), ymax),
+        )
+
+
+def unknown_note(source: str, unknown: Counter) -> str:
+    """The note telling which type ids were not in the taxonomy."""
+    shown = ", ".join(f"{'unreadable' if t == -1 else t} ({c})" for t, c in unknown.most_common(5))
+    return f"{source}: unknown type id(s) {shown}; add them to a --taxonomy file to use them"
+
+
+def check(
+    batch: pa.Table,
+    *,
+    taxonomy: Taxonomy,
+    canvas: tuple[float, float] | None = None,
+    outside: str = "clip",
+    require_canvas: bool = True,
+    source: str = "input",
+) -> Checked:
+    """Row checks of one batch in one compiled pass: codes per row, counts per reason.
+
+    The fast core of :func:`clean` (which builds a table from it); the heatmap engines
+    use it directly. Unknown type ids are returned in ``unknown`` (no note is added).
+    Raises LayerheatError when a canvas size is required and no usable row has one.
+    """
+    from .binning import floats, ints
+
+    if outside not in OUTSIDE_POLICIES:
+        raise LayerheatError(f"outside policy {outside!r} unknown; use clip or skip")
+    report = ReadReport()
+    malformed = int((batch.schema.metadata or {}).get(b"malformed_rows", b"0"))
+    n = batch.num_rows
+    report.read(n + malformed)
+    report.skip("malformed row", malformed)
+
+    if NON_NUMERIC_FLAG in batch.column_names:
+        flag = batch.column(NON_NUMERIC_FLAG).to_numpy(zero_copy_only=False)
+        non_numeric = _bytes(np.asarray(flag, dtype=bool))
+    else:
+        non_numeric = _NONE
+    if HAS_AREA in batch.column_names:
+        col = batch.column(HAS_AREA)
+        if col.null_count:
+            col = pc.fill_null(col, True)
+        has_area = _bytes(np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool))
+    else:
+        has_area = _NONE
+
+    types = ints(type_ids_of(batch.column("type_id"), taxonomy))
+    known = np.zeros(max(max(taxonomy.ids, default=0), 0) + 1, dtype=np.uint8)
+    known[np.asarray(taxonomy.ids, dtype=np.int64)] = 1
+    box = [floats(_floats(batch, c)) for c in ("xmin", "ymin", "xmax", "ymax")]
+    width = _floats(batch, "canvas_width", fill=canvas[0] if canvas else np.nan)
+    height = _floats(batch, "canvas_height", fill=canvas[1] if canvas else np.nan)
+    if canvas is not None:
+        if np.isnan(width).any():
+            width = np.where(np.isnan(width), canvas[0], width)
+        if np.isnan(height).any():
+            height = np.where(np.isnan(height), canvas[1], height)
+    width, height = floats(width), floats(height)
+
+    from .binning.kernels import row_codes
+
+    codes = np.empty(n, dtype=np.uint8)
+    row_codes(
+        types,
+        _bytes(known),
+        non_numeric,
+        has_area,
+        *box,
+        width,
+        height,
+        require_canvas,
+        outside == "skip",
+        codes,
+    )
+    tally = np.bincount(codes, minlength=N_CODES)
+    n7 = int(tally[_CODE_OF["no canvas size"]])
+    if require_canvas and n7:
+        alive = (
+            n7 + int(tally[KEEP] + tally[CLIP]) + int(tally[_CODE_OF["bad canvas size"] :].sum())
+        )
+        if alive == n7:
+            raise LayerheatError(
+                f"{source}: no canvas size in the data; pass --canvas WIDTHxHEIGHT "
+                "(e.g. --canvas 5906x3543) or use --scale minmax"
+            )
+    for reason in REASONS[1:]:
+        report.skip(reason, int(tally[_CODE_OF[reason]]))
+    report.change(CLIPPED, int(tally[CLIP]))
+    unknown: Counter = Counter()
+    if tally[_CODE_OF["unknown type"]]:
+        unknown = Counter(types[codes == _CODE_OF["unknown type"]].tolist())
+    return Checked(types, *box, width, height, codes, report, unknown)
+
+
 def clean(
     batch: pa.Table,
     *,
@@ -76,107 +235,63 @@ def clean(
     unusable (canvas-relative scaling needs it). Raises LayerheatError only when the
     whole batch lacks a canvas size and one is required.
     """
-    if outside not in OUTSIDE_POLICIES:
-        raise LayerheatError(f"outside policy {outside!r} unknown; use clip or skip")
-    report = ReadReport()
-    malformed = int((batch.schema.metadata or {}).get(b"malformed_rows", b"0"))
-    report.read(batch.num_rows + malformed)
-    report.skip("malformed row", malformed)
-    n = batch.num_rows
-    keep = np.ones(n, dtype=bool)
-
-    def drop(mask: np.ndarray, reason: str) -> None:
-        hit = mask & keep
-        report.skip(reason, int(hit.sum()))
-        keep[hit] = False
-
-    if NON_NUMERIC_FLAG in batch.column_names:
-        drop(batch.column(NON_NUMERIC_FLAG).to_numpy(zero_copy_only=False), "non-numeric")
-        batch = batch.drop([NON_NUMERIC_FLAG])
-
-    if HAS_AREA in batch.column_names:
-        has_area = pc.fill_null(batch.column(HAS_AREA), True).to_numpy(zero_copy_only=False)
-        drop(~has_area.astype(bool), "no area")
-
-    types = type_ids_of(batch.column("type_id"), taxonomy)
-    known = np.isin(types, np.asarray(taxonomy.ids, dtype=np.int64))
-    unknown = ~known & keep
-    if unknown.any():
-        counts = Counter(types[unknown].tolist())
-        shown = ", ".join(
-            f"{'unreadable' if t == -1 else t} ({c})" for t, c in counts.most_common(5)
-        )
-        report.notes.append(
-            f"{source}: unknown type id(s) {shown}; add them to a --taxonomy file to use them"
-        )
-    drop(~known, "unknown type")
-
-    box = [_floats(batch, c) for c in ("xmin", "ymin", "xmax", "ymax")]
-    xmin, ymin, xmax, ymax = box
-    drop(~np.isfinite(np.stack(box)).all(axis=0), "non-finite")
-    drop((xmin > xmax) | (ymin > ymax), "inverted box")
-
-    width = _floats(batch, "canvas_width", fill=canvas[0] if canvas else np.nan)
-    height = _floats(batch, "canvas_height", fill=canvas[1] if canvas else np.nan)
-    if canvas is not None:
-        width = np.where(np.isnan(width), canvas[0], width)
-        height = np.where(np.isnan(height), canvas[1], height)
-    no_canvas = np.isnan(width) | np.isnan(height)
-    if require_canvas and keep.any() and no_canvas[keep].all():
-        raise LayerheatError(
-            f"{source}: no canvas size in the data; pass --canvas WIDTHxHEIGHT "
-            "(e.g. --canvas 5906x3543) or use --scale minmax"
-        )
-    if require_canvas:
-        drop(no_canvas, "no canvas size")
-    has_canvas = ~no_canvas
-    drop(
-        has_canvas & ~((width > 0) & (height > 0) & np.isfinite(width) & np.isfinite(height)),
-        "bad canvas size",
+    checked = check(
+        batch,
+        taxonomy=taxonomy,
+        canvas=canvas,
+        outside=outside,
+        require_canvas=require_canvas,
+        source=source,
     )
-
-    with np.errstate(invalid="ignore"):
-        inside = has_canvas & keep
-        wholly_out = inside & ((xmax < 0) | (ymax < 0) | (xmin > width) | (ymin > height))
-        drop(wholly_out, "outside canvas")
-        partly = has_canvas & keep & ((xmin < 0) | (ymin < 0) | (xmax > width) | (ymax > height))
-    if outside == "skip":
-        drop(partly, "partly outside canvas")
-    elif partly.any():
-        report.change("clipped to canvas", int(partly.sum()))
-        xmin = np.where(partly, np.clip(xmin, 0, width), xmin)
-        xmax = np.where(partly, np.clip(xmax, 0, width), xmax)
-        ymin = np.where(partly, np.clip(ymin, 0, height), ymin)
-        ymax = np.where(partly, np.clip(ymax, 0, height), ymax)
-
+    report = checked.report
+    if checked.unknown:
+        report.notes.append(unknown_note(source, checked.unknown))
+    if NON_NUMERIC_FLAG in batch.column_names:
+        batch = batch.drop([NON_NUMERIC_FLAG])
+    xmin, ymin, xmax, ymax = checked.clipped()
     columns: dict[str, pa.Array] = {
         "design_id": _strings(batch, "design_id", default_design),
-        "type_id": pa.array(types.astype(np.int16)),
+        "type_id": pa.array(checked.types.astype(np.int16)),
         "name": _strings(batch, "name", ""),
         "xmin": pa.array(xmin),
         "ymin": pa.array(ymin),
         "xmax": pa.array(xmax),
         "ymax": pa.array(ymax),
-        "canvas_width": pa.array(width),
-        "canvas_height": pa.array(height),
+        "canvas_width": pa.array(checked.width),
+        "canvas_height": pa.array(checked.height),
     }
     extras = [c for c in batch.column_names if c not in COLUMNS]
     table = pa.Table.from_arrays(
         [columns[c] for c in COLUMNS] + [batch.column(c) for c in extras],
         schema=pa.schema(list(SCHEMA) + [batch.schema.field(c) for c in extras]),
     )
+    keep = checked.kept()
     if not keep.all():
         table = table.filter(pa.array(keep))
     return table, report
+
+
+_NONE = np.zeros(0, dtype=np.uint8)
+_NONE.flags.writeable = False
+
+
+def _bytes(mask: np.ndarray) -> np.ndarray:
+    out = np.ascontiguousarray(mask).view(np.uint8)
+    if out.flags.writeable:
+        out = out.view()
+        out.flags.writeable = False
+    return out
 
 
 def _floats(batch: pa.Table, name: str, fill: float = np.nan) -> np.ndarray:
     if name not in batch.column_names:
         return np.full(batch.num_rows, fill, dtype=np.float64)
     col = batch.column(name)
-    if not pa.types.is_floating(col.type):
+    if col.type != pa.float64():
         col = col.cast(pa.float64())
-    return pc.fill_null(col, np.nan).to_numpy().astype(np.float64, copy=False)
+    if col.null_count:
+        col = pc.fill_null(col, np.nan)
+    return col.to_numpy()
 
 
 def _strings(batch: pa.Table, name: str, default: str) -> pa.ChunkedArray | pa.Array:

@@ -61,7 +61,7 @@ CHUNK = 4096
 LANES = 4
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _hex_bin(x, y, xmin, ymin, sx, sy, fnx, fny, fbase, outside):  # noqa: ANN001, ANN202
     """Bin of one point by matplotlib's rules (``HexGrid.bin_index``), as a float.
 
@@ -92,7 +92,7 @@ def _hex_bin(x, y, xmin, ymin, sx, sy, fnx, fny, fbase, outside):  # noqa: ANN00
     return base + (fx * limy + fy) if ok else outside
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _rect_bin(x, y, ex, ey, normx, normy, outside):  # noqa: ANN001, ANN202
     """Bin of one point as numpy.histogram2d with edges ``ex``, ``ey``; ``outside`` if none.
 
@@ -117,7 +117,7 @@ def _rect_bin(x, y, ex, ey, normx, normy, outside):  # noqa: ANN001, ANN202
     return i * ny + j
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _flush(sub, counts):  # noqa: ANN001, ANN202
     """Add the lanes of ``sub`` (LANES x size+1, last slot = outside) into ``counts``."""
     size = counts.shape[0]
@@ -128,7 +128,7 @@ def _flush(sub, counts):  # noqa: ANN001, ANN202
         counts[b] += total
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _tally(buf, m, sub):  # noqa: ANN001, ANN202
     """Count ``buf[:m]`` into the LANES sub-histograms, point j into lane j % LANES."""
     j = 0
@@ -143,7 +143,7 @@ def _tally(buf, m, sub):  # noqa: ANN001, ANN202
         j += 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def hex_index(x, y, xmin, ymin, sx, sy, nx, ny, out):  # noqa: ANN001, ANN201
     """Write each point's flat hexagon index (or -1) into ``out`` (int64)."""
     fbase = float((nx + 1) * (ny + 1))
@@ -153,7 +153,7 @@ def hex_index(x, y, xmin, ymin, sx, sy, nx, ny, out):  # noqa: ANN001, ANN201
         )
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def hex_count(x, y, xmin, ymin, sx, sy, nx, ny, counts):  # noqa: ANN001, ANN201
     """Add the points per hexagon to ``counts`` (int64, length = grid size)."""
     size = counts.shape[0]
@@ -171,7 +171,7 @@ def hex_count(x, y, xmin, ymin, sx, sy, nx, ny, counts):  # noqa: ANN001, ANN201
     _flush(sub, counts)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def hex_count_typed(tindex, x, y, xmin, ymin, sx, sy, nx, ny, counts):  # noqa: ANN001, ANN201
     """Add points per (type, hexagon) to ``counts`` (int64, n_types x size).
 
@@ -196,7 +196,7 @@ def hex_count_typed(tindex, x, y, xmin, ymin, sx, sy, nx, ny, counts):  # noqa: 
     _flush(sub, counts.reshape(outside))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def rect_index(x, y, ex, ey, out):  # noqa: ANN001, ANN201
     """Write each point's flat rectangle index (x-major, or -1) into ``out`` (int64)."""
     normx = (ex.shape[0] - 1) / (ex[-1] - ex[0])
@@ -205,7 +205,7 @@ def rect_index(x, y, ex, ey, out):  # noqa: ANN001, ANN201
         out[k] = _rect_bin(x[k], y[k], ex, ey, normx, normy, -1)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def rect_count(x, y, ex, ey, counts):  # noqa: ANN001, ANN201
     """Add the points per rectangle to ``counts`` (int64, nx*ny, x-major)."""
     size = counts.shape[0]
@@ -220,3 +220,248 @@ def rect_count(x, y, ex, ey, counts):  # noqa: ANN001, ANN201
             buf[k] = _rect_bin(x[start + k], y[start + k], ex, ey, normx, normy, size)
         _tally(buf, m, sub)
     _flush(sub, counts)
+
+
+# -- the heatmap pipeline: row checks, then binning fused with the per-type sums ----------
+@njit(cache=True, nogil=True, error_model="numpy")
+def row_codes(  # noqa: PLR0913
+    types,
+    known,
+    non_numeric,
+    has_area,
+    xmin,
+    ymin,
+    xmax,
+    ymax,
+    width,
+    height,
+    require_canvas,
+    skip_partly,
+    codes,
+):  # noqa: ANN001, ANN201
+    """Code of each row for :func:`layerheat.validate.check` (0 kept, 1 clip, 2.. reasons).
+
+    The checks run in the order of ``validate.REASONS``; the first that fails names the
+    row's reason. ``non_numeric`` / ``has_area`` are empty when the column is absent.
+    """
+    n_known = known.shape[0]
+    flag_nn = non_numeric.shape[0] > 0
+    flag_area = has_area.shape[0] > 0
+    for i in range(types.shape[0]):
+        t = types[i]
+        x0 = xmin[i]
+        y0 = ymin[i]
+        x1 = xmax[i]
+        y1 = ymax[i]
+        w = width[i]
+        h = height[i]
+        c = 0
+        if flag_nn and non_numeric[i]:
+            c = 2
+        elif flag_area and not has_area[i]:
+            c = 3
+        elif t < 0 or t >= n_known or known[t] == 0:
+            c = 4
+        elif not (np.isfinite(x0) and np.isfinite(y0) and np.isfinite(x1) and np.isfinite(y1)):
+            c = 5
+        elif x0 > x1 or y0 > y1:
+            c = 6
+        elif np.isnan(w) or np.isnan(h):
+            c = 7 if require_canvas else 0
+        elif not (w > 0 and h > 0 and np.isfinite(w) and np.isfinite(h)):
+            c = 8
+        elif x1 < 0 or y1 < 0 or x0 > w or y0 > h:
+            c = 9
+        elif x0 < 0 or y0 < 0 or x1 > w or y1 > h:
+            c = 10 if skip_partly else 1
+        codes[i] = c
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _clip(v, hi, clip):  # noqa: ANN001, ANN202
+    """``numpy.clip(v, 0, hi)`` where ``clip`` (finite values), else ``v``."""
+    return min(max(v, 0.0), hi) if clip else v
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def canvas_accumulate(
+    types,
+    lookup,
+    codes,
+    xmin,
+    ymin,
+    xmax,
+    ymax,
+    width,
+    height,
+    gxmin,
+    gymin,
+    sx,
+    sy,
+    nx,
+    ny,
+    counts,
+    n,
+    sum_w,
+    sum_h,
+):  # noqa: ANN001, ANN201
+    """Canvas frame: bin the kept rows' box centres per type, count them, sum their sizes.
+
+    Centre x = ((xmin + xmax) / 2) / width and size w = (xmax - xmin) / width, exactly as
+    :func:`layerheat.normalize.canvas_fractions`, after clipping rows coded 1.
+    ``counts`` is (n_types, grid size); ``n``, ``sum_w``, ``sum_h`` per type.
+    """
+    n_types, size = counts.shape
+    outside = n_types * size
+    fnx, fny, fbase, fout = float(nx), float(ny), float((nx + 1) * (ny + 1)), float(size)
+    sub = np.zeros((LANES, outside + 1), dtype=np.int64)
+    buf = np.empty(CHUNK, dtype=np.int32)
+    tb = np.empty(CHUNK, dtype=np.int64)
+    wb = np.empty(CHUNK, dtype=np.float64)
+    hb = np.empty(CHUNK, dtype=np.float64)
+    ln = np.zeros(n_types + 1, dtype=np.int64)
+    lw = np.zeros(n_types + 1, dtype=np.float64)
+    lh = np.zeros(n_types + 1, dtype=np.float64)
+    rows = codes.shape[0]
+    for start in range(0, rows, CHUNK):
+        m = min(CHUNK, rows - start)
+        for k in range(m):
+            i = start + k
+            c = codes[i]
+            keep = c <= 1
+            clip = c == 1
+            w = width[i]
+            h = height[i]
+            x0 = _clip(xmin[i], w, clip)
+            x1 = _clip(xmax[i], w, clip)
+            y0 = _clip(ymin[i], h, clip)
+            y1 = _clip(ymax[i], h, clip)
+            t = lookup[types[i]] if keep else n_types
+            cx = ((x0 + x1) / 2.0) / w
+            cy = ((y0 + y1) / 2.0) / h
+            b = np.int64(_hex_bin(cx, cy, gxmin, gymin, sx, sy, fnx, fny, fbase, fout))
+            buf[k] = t * size + b if keep & (b < size) else outside
+            tb[k] = t
+            wb[k] = (x1 - x0) / w
+            hb[k] = (y1 - y0) / h
+        _tally(buf, m, sub)
+        for k in range(m):
+            t = tb[k]
+            ln[t] += 1
+            lw[t] += wb[k]
+            lh[t] += hb[k]
+    _flush(sub, counts.reshape(outside))
+    for t in range(n_types):
+        n[t] += ln[t]
+        sum_w[t] += lw[t]
+        sum_h[t] += lh[t]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def minmax_extent(
+    types, lookup, codes, xmin, ymin, xmax, ymax, width, height, lo, hi, n, sum_w, sum_h
+):  # noqa: ANN001, ANN201
+    """Min-max pass 1: per type the min and max of box centres (pixels), count, size sums.
+
+    ``lo``, ``hi`` are (n_types, 2) and updated in place; sizes are (xmax-xmin)/width.
+    """
+    n_types = lo.shape[0]
+    ln = np.zeros(n_types + 1, dtype=np.int64)
+    lw = np.zeros(n_types + 1, dtype=np.float64)
+    lh = np.zeros(n_types + 1, dtype=np.float64)
+    llo = np.full((n_types + 1, 2), np.inf)
+    lhi = np.full((n_types + 1, 2), -np.inf)
+    for i in range(codes.shape[0]):
+        c = codes[i]
+        if c > 1:
+            continue
+        clip = c == 1
+        w = width[i]
+        h = height[i]
+        x0 = _clip(xmin[i], w, clip)
+        x1 = _clip(xmax[i], w, clip)
+        y0 = _clip(ymin[i], h, clip)
+        y1 = _clip(ymax[i], h, clip)
+        t = lookup[types[i]]
+        cx = (x0 + x1) / 2.0
+        cy = (y0 + y1) / 2.0
+        llo[t, 0] = min(llo[t, 0], cx)
+        lhi[t, 0] = max(lhi[t, 0], cx)
+        llo[t, 1] = min(llo[t, 1], cy)
+        lhi[t, 1] = max(lhi[t, 1], cy)
+        ln[t] += 1
+        lw[t] += (x1 - x0) / w
+        lh[t] += (y1 - y0) / h
+    for t in range(n_types):
+        n[t] += ln[t]
+        sum_w[t] += lw[t]
+        sum_h[t] += lh[t]
+        lo[t, 0] = min(lo[t, 0], llo[t, 0])
+        lo[t, 1] = min(lo[t, 1], llo[t, 1])
+        hi[t, 0] = max(hi[t, 0], lhi[t, 0])
+        hi[t, 1] = max(hi[t, 1], lhi[t, 1])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def minmax_accumulate(
+    types,
+    lookup,
+    codes,
+    xmin,
+    ymin,
+    xmax,
+    ymax,
+    width,
+    height,
+    scale,
+    offset,
+    grids,
+    nx,
+    ny,
+    counts,
+):  # noqa: ANN001, ANN201
+    """Min-max pass 2: scale each kept row's centre by its type's scaler and bin it.
+
+    ``scale``, ``offset`` are (n_types, 2): v * scale + offset, as
+    :meth:`layerheat.normalize.MinMax.transform`; ``grids`` (n_types, 4) holds each
+    type's hex grid ``xmin, ymin, sx, sy`` (all with the same nx, ny).
+    """
+    n_types, size = counts.shape
+    outside = n_types * size
+    fnx, fny, fbase, fout = float(nx), float(ny), float((nx + 1) * (ny + 1)), float(size)
+    sub = np.zeros((LANES, outside + 1), dtype=np.int64)
+    buf = np.empty(CHUNK, dtype=np.int32)
+    rows = codes.shape[0]
+    for start in range(0, rows, CHUNK):
+        m = min(CHUNK, rows - start)
+        for k in range(m):
+            i = start + k
+            c = codes[i]
+            keep = c <= 1
+            clip = c == 1
+            w = width[i]
+            h = height[i]
+            x0 = _clip(xmin[i], w, clip)
+            x1 = _clip(xmax[i], w, clip)
+            y0 = _clip(ymin[i], h, clip)
+            y1 = _clip(ymax[i], h, clip)
+            t = lookup[types[i]] if keep else 0
+            cx = (x0 + x1) / 2.0 * scale[t, 0] + offset[t, 0]
+            cy = (y0 + y1) / 2.0 * scale[t, 1] + offset[t, 1]
+            b = np.int64(
+                _hex_bin(
+                    cx,
+                    cy,
+                    grids[t, 0],
+                    grids[t, 1],
+                    grids[t, 2],
+                    grids[t, 3],
+                    fnx,
+                    fny,
+                    fbase,
+                    fout,
+                )
+            )
+            buf[k] = t * size + b if keep & (b < size) else outside
+        _tally(buf, m, sub)
+    _flush(sub, counts.reshape(outside))
