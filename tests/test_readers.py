@@ -108,3 +108,25 @@ def test_layer_table_round_trips_through_parquet_and_csv(tmp_path):
         back, report = read_layers([tmp_path / name])
         assert back.arrow.select(list(table.column_names)).equals(table.arrow), name
         assert report.rows_used == len(table)
+
+
+def test_layers_flagged_without_area_are_counted_not_binned(tmp_path):
+    path = tmp_path / "ingested.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "type_id": [30, 30],
+                "xmin": [1.0, 0.0],
+                "ymin": [1.0, 0.0],
+                "xmax": [2.0, 0.0],
+                "ymax": [2.0, 0.0],
+                "canvas_width": [10.0, 10.0],
+                "canvas_height": [10.0, 10.0],
+                "has_area": [True, False],
+            }
+        ),
+        path,
+    )
+    hs = heatmaps(path)
+    assert hs[30].n_layers == 1
+    assert hs.report.summary() == "read 2 layers, used 1, skipped 1 (1 no area)"

@@ -9,15 +9,43 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .errors import LayerheatError
-from .heatmap import HeatmapSet, TypeHeatmap, heatmaps
-from .io import read_layers
-from .report import ReadReport
-from .sample import sample_layers
-from .table import LayerTable
-from .taxonomy import LayerType, Taxonomy, default_taxonomy, load_taxonomy
+
+if TYPE_CHECKING:  # the names below load on first use: ``import layerheat`` stays cheap
+    from .heatmap import HeatmapSet, TypeHeatmap, heatmaps
+    from .io import read_layers
+    from .report import ReadReport
+    from .sample import sample_layers
+    from .table import LayerTable
+    from .taxonomy import LayerType, Taxonomy, default_taxonomy, load_taxonomy
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "HeatmapSet": ".heatmap",
+    "TypeHeatmap": ".heatmap",
+    "heatmaps": ".heatmap",
+    "read_layers": ".io",
+    "ReadReport": ".report",
+    "sample_layers": ".sample",
+    "LayerTable": ".table",
+    "LayerType": ".taxonomy",
+    "Taxonomy": ".taxonomy",
+    "default_taxonomy": ".taxonomy",
+    "load_taxonomy": ".taxonomy",
+}
+
+
+def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attribute access
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'layerheat' has no attribute {name!r}")
 
 
 def plot_summary(heatmap_set: HeatmapSet, *args, **kwargs):  # noqa: ANN201 - a Figure
