@@ -34,21 +34,13 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..report import ReadReport
-from ..table import LayerTable
+from ..table import SCHEMA, LayerTable
 from ..taxonomy import UNMAPPED_RULE, Match, Taxonomy, default_taxonomy
 
 #: Arrow schema of the rows :func:`read_coco_file` returns, in column order.
 COCO_SCHEMA = pa.schema(
     [
-        ("design_id", pa.string()),
-        ("type_id", pa.int16()),
-        ("name", pa.string()),
-        ("xmin", pa.float64()),
-        ("ymin", pa.float64()),
-        ("xmax", pa.float64()),
-        ("ymax", pa.float64()),
-        ("canvas_width", pa.float64()),
-        ("canvas_height", pa.float64()),
+        *SCHEMA,
         ("category_id", pa.int64()),
         ("category", pa.string()),
         ("annotation_id", pa.int64()),

@@ -38,7 +38,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..report import ReadReport
-from ..table import LayerTable
+from ..table import SCHEMA, LayerTable
 from ..taxonomy import Taxonomy, default_taxonomy
 
 PSD_SUFFIXES = (".psd", ".psb")
@@ -47,15 +47,7 @@ SIGNATURE = b"8BPS"
 #: Arrow schema of the rows :func:`read_psd_file` returns, in column order.
 PSD_SCHEMA = pa.schema(
     [
-        ("design_id", pa.string()),
-        ("type_id", pa.int16()),
-        ("name", pa.string()),
-        ("xmin", pa.float64()),
-        ("ymin", pa.float64()),
-        ("xmax", pa.float64()),
-        ("ymax", pa.float64()),
-        ("canvas_width", pa.float64()),
-        ("canvas_height", pa.float64()),
+        *SCHEMA,
         ("kind", pa.string()),
         ("family", pa.string()),
         ("visible", pa.bool_()),
