@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +29,8 @@ one <design>.<format> per design.
 
 #: show the progress bar from this many designs on
 PROGRESS_FROM = 5
+#: draw in parallel processes from this many designs on (unless --jobs says otherwise)
+PARALLEL_FROM = 20
 
 
 @click.command(epilog=EXAMPLES)
@@ -76,6 +80,11 @@ PROGRESS_FROM = 5
     show_default=True,
     help="Boxes partly outside the canvas: clip them to it, or skip them.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Processes drawing in parallel (default: all cores for 20 designs or more).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def render(
     inputs: tuple[str, ...],
@@ -90,6 +99,7 @@ def render(
     canvas: tuple[float, float] | None,
     taxonomy: Path | None,
     outside: str,
+    jobs: int | None,
     quiet: bool,
 ) -> None:
     """Draw designs from their layer data: each layer a box in its type's colour.
@@ -101,7 +111,7 @@ def render(
     """
     from ..errors import LayerheatError
     from ..io import read_layers
-    from ..render import FORMATS, check_canvas, design_scene, draw
+    from ..render import FORMATS, check_canvas, design_scene
     from ..taxonomy import load_taxonomy
 
     if all_designs and designs:
@@ -168,21 +178,27 @@ def render(
                 err=True,
             )
 
-    def draw_one(design: str) -> Path:
-        layers = table.design(design)
-        scene = design_scene(
-            layers,
+    def scene_of(design: str):  # noqa: ANN202 - a Scene
+        return design_scene(
+            table.design(design),
             design_id=design,
             canvas=empty.get(design) or canvas,
             taxonomy=tax,
             hidden=hidden,
             legend=not no_legend,
         )
-        path = draw(scene, targets[design], size=size, fmt=fmt)
-        assert path is not None
-        return path
 
-    written = _run(chosen, draw_one, quiet=quiet or len(chosen) < PROGRESS_FROM)
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if len(chosen) >= PARALLEL_FROM else 1
+    written = _run(
+        chosen,
+        scene_of,
+        targets,
+        size=size,
+        fmt=fmt,
+        jobs=min(jobs, len(chosen)),
+        quiet=quiet or len(chosen) < PROGRESS_FROM,
+    )
     if all_designs or len(written) > PROGRESS_FROM:
         click.echo(f"{out}: {len(written):,} designs drawn as {fmt}")
     else:
@@ -225,7 +241,7 @@ def file_names(designs: list[str], fmt: str, folder: Path) -> list[Path]:
 def _suggest(design: str, known: list[str], n: int = 3) -> str:
     import difflib
 
-    close = difflib.get_close_matches(design, known, n=n, cutoff=0.6)
+    close = difflib.get_close_matches(design, known, n=n - 1, cutoff=0.6)
     shown = list(dict.fromkeys(close + known[:n]))[:n]
     return f"the input has {len(known):,} designs, e.g. {', '.join(shown)}"
 
@@ -280,10 +296,54 @@ def _floats(batch, name: str, n: int):  # noqa: ANN001, ANN202
     return pc.fill_null(col, np.nan).to_numpy()
 
 
-def _run(designs: list[str], draw_one, *, quiet: bool) -> list[Path]:  # noqa: ANN001
-    """Draw every design, with a progress bar on stderr unless ``quiet``."""
+def _draw(job: tuple) -> Path:
+    """Draw one scene to its file (run in a worker process for parallel drawing)."""
+    from ..render import draw
+
+    scene, path, size, fmt = job
+    out = draw(scene, path, size=size, fmt=fmt)
+    assert out is not None
+    return out
+
+
+def _run(
+    designs: list[str],
+    scene_of,  # noqa: ANN001 - design id -> Scene
+    targets: dict[str, Path],
+    *,
+    size: int,
+    fmt: str,
+    jobs: int,
+    quiet: bool,
+) -> list[Path]:
+    """Draw every design into its target, ``jobs`` at a time, with a progress bar unless quiet."""
+    jobs_iter = ((scene_of(d), targets[d], size, fmt) for d in designs)
+    with contextlib.ExitStack() as stack:
+        advance = _progress(stack, len(designs), quiet)
+        if jobs <= 1:
+            written = []
+            for job in jobs_iter:
+                written.append(_draw(job))
+                advance()
+            return written
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs))
+        written = []
+        try:
+            for path in pool.map(_draw, jobs_iter, chunksize=4):
+                written.append(path)
+                advance()
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        return written
+
+
+def _progress(stack: contextlib.ExitStack, total: int, quiet: bool):  # noqa: ANN202
+    """A rich progress bar on stderr (shown on a terminal only); returns its advance()."""
     if quiet:
-        return [draw_one(d) for d in designs]
+        return lambda: None
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -294,18 +354,16 @@ def _run(designs: list[str], draw_one, *, quiet: bool) -> list[Path]:  # noqa: A
     )
 
     console = Console(stderr=True)
-    columns = (
-        TextColumn("drawing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
+    bar = stack.enter_context(
+        Progress(
+            TextColumn("drawing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        )
     )
-    written = []
-    with Progress(
-        *columns, console=console, transient=True, disable=not console.is_terminal
-    ) as bar:
-        task = bar.add_task("drawing", total=len(designs))
-        for design in designs:
-            written.append(draw_one(design))
-            bar.advance(task)
-    return written
+    task = bar.add_task("drawing", total=total)
+    return lambda: bar.advance(task)

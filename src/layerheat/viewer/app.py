@@ -302,7 +302,7 @@ class MainWindow(QtWidgets.QMainWindow):
         splitter.addWidget(self.view)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([220, 800, 260])
+        splitter.setSizes([230, 900, 310])
         self.setCentralWidget(splitter)
         self.hover_label = QtWidgets.QLabel()
         self.statusBar().addWidget(self.hover_label, 1)
@@ -605,14 +605,24 @@ def run(
     PNG, and closed (for docs and smoke tests).
     """
     app = application()
-    window = MainWindow(model)
+    if screenshot is None:
+        window = MainWindow(model)
+    else:  # leave the user's remembered window size alone
+        import tempfile
+
+        scratch = tempfile.TemporaryDirectory()
+        ini = QtCore.QSettings(f"{scratch.name}/viewer.ini", QtCore.QSettings.Format.IniFormat)
+        window = MainWindow(model, settings=ini)
     if design is not None:
         window.select(design)
     window.show()
     if screenshot is not None:
         app.processEvents()
-        save_window(window, screenshot)
-        window.close()
+        try:
+            save_window(window, screenshot)
+        finally:
+            window.close()
+            scratch.cleanup()
         return 0
     return app.exec()
 

@@ -135,7 +135,7 @@ class ViewerModel:
         """A hint naming a few designs that exist, the closest first."""
         import difflib
 
-        close = difflib.get_close_matches(str(design_id), self.designs, n=n, cutoff=0.6)
+        close = difflib.get_close_matches(str(design_id), self.designs, n=n - 1, cutoff=0.6)
         shown = list(dict.fromkeys(close + self.designs[:n]))[:n]
         return f"{len(self.designs)} designs, e.g. {', '.join(shown)}"
 
