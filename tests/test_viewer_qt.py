@@ -210,8 +210,22 @@ def test_export_design_writes_what_render_draws(window, tmp_path):
 
 
 def test_wheel_zooms_and_fit_restores(qtbot, window):
+    from qtpy import QtGui
+
     fitted = window.view.zoom_level
-    window.view.zoom(2.0)
+    wheel = QtGui.QWheelEvent(
+        QPointF(200, 150),
+        QPointF(200, 150),
+        QtCore.QPoint(0, 0),
+        QtCore.QPoint(0, 120),  # one notch away from the user: zoom in
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QtWidgets.QApplication.sendEvent(window.view.viewport(), wheel)
+    assert window.view.zoom_level > 1.1 * fitted
+    window.view.zoom(2.0 * fitted / window.view.zoom_level)
     assert window.view.zoom_level == pytest.approx(2 * fitted)
     assert not window.view.fitted
     window.view.fit()
