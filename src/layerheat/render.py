@@ -10,7 +10,7 @@ so what it shows is what ``layerheat render`` exports::
     >>> from layerheat.sample import sample_layers
     >>> from layerheat.render import design_scene, draw
     >>> table = sample_layers(designs=2)
-    >>> scene = design_scene(table.design("sample-0001"))
+    >>> scene = design_scene(table.design("sample-1"))
     >>> scene.canvas, len(scene.shapes) > 0
     ((5906.0, 3543.0), True)
     >>> draw(scene, "design.png", size=1600)          # doctest: +SKIP
