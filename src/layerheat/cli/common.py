@@ -66,3 +66,32 @@ class CanvasParam(click.ParamType):
 
 
 CANVAS = CanvasParam()
+
+
+def input_options(command: click.Command) -> click.Command:
+    """The options every command that reads layer data shares.
+
+    Adds ``--type``, ``--canvas``, ``--taxonomy`` and ``--outside`` (parameters
+    ``type_id``, ``canvas``, ``taxonomy``, ``outside``).
+    """
+    from pathlib import Path
+
+    options = [
+        click.option("--type", "type_id", type=int, help="Type id of headerless x,y files."),
+        click.option("--canvas", type=CANVAS, help="Canvas WIDTHxHEIGHT where the data has none."),
+        click.option(
+            "--taxonomy",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="TOML file renaming, recolouring, adding or removing types.",
+        ),
+        click.option(
+            "--outside",
+            type=click.Choice(["clip", "skip"]),
+            default="clip",
+            show_default=True,
+            help="Boxes partly outside the canvas: clip them to it, or skip them.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import CANVAS
+from .common import input_options
 
 EXAMPLES = """
 \b
@@ -45,20 +45,7 @@ Examples:
     show_default=True,
     help="Hexagons across, as matplotlib's hexbin gridsize.",
 )
-@click.option("--type", "type_id", type=int, help="Type id of headerless x,y files.")
-@click.option("--canvas", type=CANVAS, help="Canvas WIDTHxHEIGHT where the data has none.")
-@click.option(
-    "--taxonomy",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="TOML file renaming, recolouring, adding or removing types.",
-)
-@click.option(
-    "--outside",
-    type=click.Choice(["clip", "skip"]),
-    default="clip",
-    show_default=True,
-    help="Boxes partly outside the canvas: clip them to it, or skip them.",
-)
+@input_options
 @click.option(
     "--color-scale",
     type=click.Choice(["shared", "per-type"]),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .common import CANVAS
+from .common import input_options
 
 EXAMPLES = """
 \b
@@ -66,20 +66,7 @@ PARALLEL_FROM = 20
     type=click.Choice(["png", "svg", "pdf"]),
     help="Image format (default: from OUT's suffix, else png).",
 )
-@click.option("--type", "type_id", type=int, help="Type id of headerless x,y files.")
-@click.option("--canvas", type=CANVAS, help="Canvas WIDTHxHEIGHT where the data has none.")
-@click.option(
-    "--taxonomy",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="TOML file renaming, recolouring, adding or removing types.",
-)
-@click.option(
-    "--outside",
-    type=click.Choice(["clip", "skip"]),
-    default="clip",
-    show_default=True,
-    help="Boxes partly outside the canvas: clip them to it, or skip them.",
-)
+@input_options
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import CANVAS
+from .common import input_options
 
 EXAMPLES = """
 \b
@@ -26,20 +26,7 @@ wheel zooms, drag pans, Ctrl+0 fits; File > Export view as PNG.
 @click.command(epilog=EXAMPLES)
 @click.argument("inputs", nargs=-1, metavar="[INPUT ...]")
 @click.option("--design", "design", metavar="ID", help="Design to show first.")
-@click.option("--type", "type_id", type=int, help="Type id of headerless x,y files.")
-@click.option("--canvas", type=CANVAS, help="Canvas WIDTHxHEIGHT where the data has none.")
-@click.option(
-    "--taxonomy",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="TOML file renaming, recolouring, adding or removing types.",
-)
-@click.option(
-    "--outside",
-    type=click.Choice(["clip", "skip"]),
-    default="clip",
-    show_default=True,
-    help="Boxes partly outside the canvas: clip them to it, or skip them.",
-)
+@input_options
 @click.option(
     "--screenshot",
     type=click.Path(dir_okay=False, path_type=Path),
