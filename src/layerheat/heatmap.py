@@ -450,8 +450,7 @@ class CanvasAccumulator(_Accumulator):
         if self.grid is None:
             self.set_canvas(first_canvas(checked))
         canvas_accumulate(
-            checked.types,
-            self._lookup,
+            checked.slots,
             checked.codes,
             checked.xmin,
             checked.ymin,
@@ -513,8 +512,7 @@ class ExtentAccumulator(_Accumulator):
         if self.canvas is None:
             self.canvas = first_canvas(checked)
         minmax_extent(
-            checked.types,
-            self._lookup,
+            checked.slots,
             checked.codes,
             checked.xmin,
             checked.ymin,
@@ -610,8 +608,7 @@ class MinMaxAccumulator:
         if checked.n_used == 0:
             return
         minmax_accumulate(
-            checked.types,
-            self._lookup,
+            checked.slots,
             checked.codes,
             checked.xmin,
             checked.ymin,

@@ -88,8 +88,9 @@ class Checked:
     """One batch after the row checks: columns as NumPy arrays plus a code per row.
 
     ``codes`` is 0 for a usable row, 1 for a usable row to be clipped to its canvas
-    (``clipped()`` applies it) and ``1 + REASONS.index(reason)`` for a skipped one. The
-    canvas columns already hold ``canvas`` where the data had none.
+    (``clipped()`` applies it) and ``1 + REASONS.index(reason)`` for a skipped one;
+    ``slots`` holds a usable row's type position in the taxonomy, else -1. The canvas
+    columns already hold ``canvas`` where the data had none.
     """
 
     types: np.ndarray
@@ -100,6 +101,7 @@ class Checked:
     width: np.ndarray
     height: np.ndarray
     codes: np.ndarray
+    slots: np.ndarray
     report: ReadReport
     unknown: Counter
 
@@ -172,8 +174,7 @@ def check(
         has_area = _NONE
 
     types = ints(type_ids_of(batch.column("type_id"), taxonomy))
-    known = np.zeros(max(max(taxonomy.ids, default=0), 0) + 1, dtype=np.uint8)
-    known[np.asarray(taxonomy.ids, dtype=np.int64)] = 1
+    lookup = _lookup(taxonomy)
     box = [floats(_floats(batch, c)) for c in ("xmin", "ymin", "xmax", "ymax")]
     width = _floats(batch, "canvas_width", fill=canvas[0] if canvas else np.nan)
     height = _floats(batch, "canvas_height", fill=canvas[1] if canvas else np.nan)
@@ -187,9 +188,11 @@ def check(
     from .binning.kernels import row_codes
 
     codes = np.empty(n, dtype=np.uint8)
+    slots = np.empty(n, dtype=np.int32)
+    tally = np.zeros(N_CODES, dtype=np.int64)
     row_codes(
         types,
-        _bytes(known),
+        lookup,
         non_numeric,
         has_area,
         *box,
@@ -198,13 +201,13 @@ def check(
         require_canvas,
         outside == "skip",
         codes,
+        slots,
+        tally,
     )
-    tally = np.bincount(codes, minlength=N_CODES)
     n7 = int(tally[_CODE_OF["no canvas size"]])
     if require_canvas and n7:
-        alive = (
-            n7 + int(tally[KEEP] + tally[CLIP]) + int(tally[_CODE_OF["bad canvas size"] :].sum())
-        )
+        later = int(tally[_CODE_OF["bad canvas size"] :].sum())
+        alive = n7 + int(tally[KEEP] + tally[CLIP]) + later
         if alive == n7:
             raise LayerheatError(
                 f"{source}: no canvas size in the data; pass --canvas WIDTHxHEIGHT "
@@ -216,7 +219,7 @@ def check(
     unknown: Counter = Counter()
     if tally[_CODE_OF["unknown type"]]:
         unknown = Counter(types[codes == _CODE_OF["unknown type"]].tolist())
-    return Checked(types, *box, width, height, codes, report, unknown)
+    return Checked(types, *box, width, height, codes, slots, report, unknown)
 
 
 def clean(
@@ -269,6 +272,15 @@ def clean(
     if not keep.all():
         table = table.filter(pa.array(keep))
     return table, report
+
+
+def _lookup(taxonomy: Taxonomy) -> np.ndarray:
+    """Read-only int64 array: type id -> position in the taxonomy, -1 for other ids."""
+    ids = np.asarray(taxonomy.ids, dtype=np.int64)
+    lookup = np.full(max(int(ids.max()) + 1 if len(ids) else 1, 1), -1, dtype=np.int64)
+    lookup[ids] = np.arange(len(ids))
+    lookup.flags.writeable = False
+    return lookup
 
 
 _NONE = np.zeros(0, dtype=np.uint8)

@@ -224,9 +224,9 @@ def rect_count(x, y, ex, ey, counts):  # noqa: ANN001, ANN201
 
 # -- the heatmap pipeline: row checks, then binning fused with the per-type sums ----------
 @njit(cache=True, nogil=True, error_model="numpy")
-def row_codes(  # noqa: PLR0913
+def row_codes(
     types,
-    known,
+    lookup,
     non_numeric,
     has_area,
     xmin,
@@ -238,55 +238,70 @@ def row_codes(  # noqa: PLR0913
     require_canvas,
     skip_partly,
     codes,
+    slots,
+    tally,
 ):  # noqa: ANN001, ANN201
     """Code of each row for :func:`layerheat.validate.check` (0 kept, 1 clip, 2.. reasons).
 
     The checks run in the order of ``validate.REASONS``; the first that fails names the
-    row's reason. ``non_numeric`` / ``has_area`` are empty when the column is absent.
+    row's reason (later checks are applied first and overridden, so the loop has no
+    branches and vectorizes). ``lookup`` maps type id -> taxonomy position (-1 unknown);
+    ``non_numeric`` / ``has_area`` are empty when the column is absent. Writes ``codes``,
+    ``slots`` (the type position of a kept row, else -1) and adds rows per code to
+    ``tally``.
     """
-    n_known = known.shape[0]
+    n_known = lookup.shape[0]
     flag_nn = non_numeric.shape[0] > 0
     flag_area = has_area.shape[0] > 0
-    for i in range(types.shape[0]):
+    partly_code = np.uint8(10 if skip_partly else 1)
+    nocanvas_code = np.uint8(7 if require_canvas else 0)
+    rows = types.shape[0]
+    for i in range(rows):  # the table look-up alone: it keeps the next loop vectorized
         t = types[i]
+        slots[i] = lookup[t] if (t >= 0) & (t < n_known) else -1
+    for i in range(rows):
         x0 = xmin[i]
         y0 = ymin[i]
         x1 = xmax[i]
         y1 = ymax[i]
         w = width[i]
         h = height[i]
-        c = 0
-        if flag_nn and non_numeric[i]:
-            c = 2
-        elif flag_area and not has_area[i]:
-            c = 3
-        elif t < 0 or t >= n_known or known[t] == 0:
-            c = 4
-        elif not (np.isfinite(x0) and np.isfinite(y0) and np.isfinite(x1) and np.isfinite(y1)):
-            c = 5
-        elif x0 > x1 or y0 > y1:
-            c = 6
-        elif np.isnan(w) or np.isnan(h):
-            c = 7 if require_canvas else 0
-        elif not (w > 0 and h > 0 and np.isfinite(w) and np.isfinite(h)):
-            c = 8
-        elif x1 < 0 or y1 < 0 or x0 > w or y0 > h:
-            c = 9
-        elif x0 < 0 or y0 < 0 or x1 > w or y1 > h:
-            c = 10 if skip_partly else 1
+        pos = slots[i]
+        c = np.uint8(0)
+        c = partly_code if (x0 < 0) | (y0 < 0) | (x1 > w) | (y1 > h) else c
+        c = np.uint8(9) if (x1 < 0) | (y1 < 0) | (x0 > w) | (y0 > h) else c
+        good = (w > 0) & (h > 0) & (np.abs(w) < np.inf) & (np.abs(h) < np.inf)
+        c = c if good else np.uint8(8)
+        c = nocanvas_code if np.isnan(w) | np.isnan(h) else c
+        c = np.uint8(6) if (x0 > x1) | (y0 > y1) else c
+        finite = (np.abs(x0) < np.inf) & (np.abs(y0) < np.inf)
+        finite = finite & (np.abs(x1) < np.inf) & (np.abs(y1) < np.inf)
+        c = c if finite else np.uint8(5)
+        c = np.uint8(4) if pos < 0 else c
+        if flag_area:
+            c = c if has_area[i] else np.uint8(3)
+        if flag_nn:
+            c = np.uint8(2) if non_numeric[i] else c
         codes[i] = c
+        slots[i] = pos if c <= 1 else -1
+    sub = np.zeros((LANES, tally.shape[0]), dtype=np.int64)
+    _tally(codes, rows, sub)
+    for lane in range(LANES):
+        for k in range(tally.shape[0]):
+            tally[k] += sub[lane, k]
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _clip(v, hi, clip):  # noqa: ANN001, ANN202
     """``numpy.clip(v, 0, hi)`` where ``clip`` (finite values), else ``v``."""
-    return min(max(v, 0.0), hi) if clip else v
+    lo = 0.0 if v < 0.0 else v
+    lo = hi if lo > hi else lo
+    return lo if clip else v
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def canvas_accumulate(
-    types,
-    lookup,
+    slots,
     codes,
     xmin,
     ymin,
@@ -307,8 +322,9 @@ def canvas_accumulate(
 ):  # noqa: ANN001, ANN201
     """Canvas frame: bin the kept rows' box centres per type, count them, sum their sizes.
 
-    Centre x = ((xmin + xmax) / 2) / width and size w = (xmax - xmin) / width, exactly as
-    :func:`layerheat.normalize.canvas_fractions`, after clipping rows coded 1.
+    ``slots`` holds each row's type position (-1: not kept); rows coded 1 are clipped
+    to their canvas first. Centre x = ((xmin + xmax) / 2) / width and size
+    w = (xmax - xmin) / width, exactly as :func:`layerheat.normalize.canvas_fractions`.
     ``counts`` is (n_types, grid size); ``n``, ``sum_w``, ``sum_h`` per type.
     """
     n_types, size = counts.shape
@@ -316,7 +332,6 @@ def canvas_accumulate(
     fnx, fny, fbase, fout = float(nx), float(ny), float((nx + 1) * (ny + 1)), float(size)
     sub = np.zeros((LANES, outside + 1), dtype=np.int64)
     buf = np.empty(CHUNK, dtype=np.int32)
-    tb = np.empty(CHUNK, dtype=np.int64)
     wb = np.empty(CHUNK, dtype=np.float64)
     hb = np.empty(CHUNK, dtype=np.float64)
     ln = np.zeros(n_types + 1, dtype=np.int64)
@@ -325,28 +340,33 @@ def canvas_accumulate(
     rows = codes.shape[0]
     for start in range(0, rows, CHUNK):
         m = min(CHUNK, rows - start)
+        ts = slots[start : start + m]
+        cs = codes[start : start + m]
+        a0 = xmin[start : start + m]
+        a1 = xmax[start : start + m]
+        b0 = ymin[start : start + m]
+        b1 = ymax[start : start + m]
+        ws = width[start : start + m]
+        hs = height[start : start + m]
         for k in range(m):
-            i = start + k
-            c = codes[i]
-            keep = c <= 1
-            clip = c == 1
-            w = width[i]
-            h = height[i]
-            x0 = _clip(xmin[i], w, clip)
-            x1 = _clip(xmax[i], w, clip)
-            y0 = _clip(ymin[i], h, clip)
-            y1 = _clip(ymax[i], h, clip)
-            t = lookup[types[i]] if keep else n_types
+            t = np.int64(ts[k])
+            clip = cs[k] == 1
+            w = ws[k]
+            h = hs[k]
+            x0 = _clip(a0[k], w, clip)
+            x1 = _clip(a1[k], w, clip)
+            y0 = _clip(b0[k], h, clip)
+            y1 = _clip(b1[k], h, clip)
             cx = ((x0 + x1) / 2.0) / w
             cy = ((y0 + y1) / 2.0) / h
             b = np.int64(_hex_bin(cx, cy, gxmin, gymin, sx, sy, fnx, fny, fbase, fout))
-            buf[k] = t * size + b if keep & (b < size) else outside
-            tb[k] = t
+            buf[k] = t * size + b if (t >= 0) & (b < size) else outside
             wb[k] = (x1 - x0) / w
             hb[k] = (y1 - y0) / h
         _tally(buf, m, sub)
         for k in range(m):
-            t = tb[k]
+            t = ts[k]
+            t = t if t >= 0 else n_types
             ln[t] += 1
             lw[t] += wb[k]
             lh[t] += hb[k]
@@ -359,7 +379,7 @@ def canvas_accumulate(
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def minmax_extent(
-    types, lookup, codes, xmin, ymin, xmax, ymax, width, height, lo, hi, n, sum_w, sum_h
+    slots, codes, xmin, ymin, xmax, ymax, width, height, lo, hi, n, sum_w, sum_h
 ):  # noqa: ANN001, ANN201
     """Min-max pass 1: per type the min and max of box centres (pixels), count, size sums.
 
@@ -372,17 +392,16 @@ def minmax_extent(
     llo = np.full((n_types + 1, 2), np.inf)
     lhi = np.full((n_types + 1, 2), -np.inf)
     for i in range(codes.shape[0]):
-        c = codes[i]
-        if c > 1:
+        t = slots[i]
+        if t < 0:
             continue
-        clip = c == 1
+        clip = codes[i] == 1
         w = width[i]
         h = height[i]
         x0 = _clip(xmin[i], w, clip)
         x1 = _clip(xmax[i], w, clip)
         y0 = _clip(ymin[i], h, clip)
         y1 = _clip(ymax[i], h, clip)
-        t = lookup[types[i]]
         cx = (x0 + x1) / 2.0
         cy = (y0 + y1) / 2.0
         llo[t, 0] = min(llo[t, 0], cx)
@@ -404,8 +423,7 @@ def minmax_extent(
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def minmax_accumulate(
-    types,
-    lookup,
+    slots,
     codes,
     xmin,
     ymin,
@@ -436,16 +454,16 @@ def minmax_accumulate(
         m = min(CHUNK, rows - start)
         for k in range(m):
             i = start + k
-            c = codes[i]
-            keep = c <= 1
-            clip = c == 1
+            slot = np.int64(slots[i])
+            keep = slot >= 0
+            clip = codes[i] == 1
             w = width[i]
             h = height[i]
             x0 = _clip(xmin[i], w, clip)
             x1 = _clip(xmax[i], w, clip)
             y0 = _clip(ymin[i], h, clip)
             y1 = _clip(ymax[i], h, clip)
-            t = lookup[types[i]] if keep else 0
+            t = slot if keep else 0
             cx = (x0 + x1) / 2.0 * scale[t, 0] + offset[t, 0]
             cy = (y0 + y1) / 2.0 * scale[t, 1] + offset[t, 1]
             b = np.int64(
