@@ -14,6 +14,7 @@ the grid matplotlib's ``hexbin(x, y, gridsize)`` would choose for them.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -172,47 +173,52 @@ def heatmaps(
         raise LayerheatError(f"outside policy {outside!r} unknown; use clip or skip")
     taxonomy = taxonomy or default_taxonomy()
     plan = Plan(scale, gridsize, taxonomy, canvas, outside)
-    if dask:
-        from .distributed import dask_heatmaps
-
-        return dask_heatmaps(data, plan, address=dask, type_id=type_id, progress=progress)
     sources = _as_sources(data, type_id=type_id, taxonomy=taxonomy)
-    _announce_total(progress, sources, 2 if scale == "minmax" else 1)
-    report = ReadReport()
-    for source in sources:
-        if source.report is not None:
-            report.files_skipped.extend(source.report.files_skipped)
-            report.notes.extend(source.report.notes)
-    if scale == "canvas":
-        acc = CanvasAccumulator(plan)
-        for source in sources:
-            for checked in _checked_batches(source, plan, require_canvas=True):
-                acc.add(checked)
-                if progress is not None:
-                    progress(checked.report.rows_read)
-            acc.end_source(source.label)
+    parts = make_parts(sources)
+    passes = 2 if scale == "minmax" else 1
+    if dask:
+        from .distributed import dask_run
+
+        engine = dask_run(dask)
     else:
-        acc = ExtentAccumulator(plan)
-        for source in sources:
-            for checked in _checked_batches(source, plan, require_canvas=False):
-                acc.add(checked)
-                if progress is not None:
-                    progress(checked.report.rows_read)
-            acc.end_source(source.label)
-        binner = MinMaxAccumulator(plan, acc.scalers_and_grids())
-        for source in sources:
-            for checked in _checked_batches(source, plan, require_canvas=False):
-                binner.add(checked)
-                if progress is not None:
-                    progress(checked.report.rows_read)
-        acc.counts = binner.counts
-    report.merge(acc.report)
-    return finish(acc.result(), report)
+        engine = LocalEngine()
+    with engine:
+        announce_total(progress, parts, passes)
+        tick = _locked(progress)
+        frame = reference_frame(parts, plan)
+        acc = merge_all(engine.map(first_pass, parts, plan, frame, tick))
+        if scale == "minmax":
+            fits = acc.scalers_and_grids()
+            acc.counts = merge_all(engine.map(second_pass, parts, plan, fits, tick)).counts
+    return finish(acc.result(), start_report(sources), parts, acc)
+
+
+class LocalEngine:
+    """Runs parts on threads of this process (the compiled kernels release the GIL)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+
+    def __enter__(self) -> LocalEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def map(self, work: Callable, parts: Sequence[Part], *args: object) -> list:
+        """``work(part, *args)`` for every part; results in part order."""
+        if self.workers <= 1 or len(parts) <= 1:
+            return [work(part, *args) for part in parts]
+        from concurrent.futures import ThreadPoolExecutor
+
+        workers = min(self.workers, len(parts))
+        with ThreadPoolExecutor(workers, thread_name_prefix="layerheat-part") as pool:
+            return list(pool.map(lambda part: work(part, *args), parts))
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What to compute: the parameters every engine and every partition share."""
+    """What to compute: the parameters every engine and every part share."""
 
     scale: str
     gridsize: int
@@ -224,15 +230,145 @@ class Plan:
     def n_types(self) -> int:
         return len(self.taxonomy)
 
-    def lookup(self) -> np.ndarray:
-        """Type id -> position in the taxonomy (read-only int64)."""
-        from .binning import ints
 
-        return ints(_type_index(self.taxonomy))
+# -- parts: the units both engines process independently and add up ----------------------
+@dataclass
+class Part:
+    """A piece of one input that is read, checked and binned on its own.
+
+    A Parquet file splits into parts of whole row groups (about :data:`BATCH_ROWS` rows
+    or more each); a CSV file, a PSD folder, a COCO file or a table is one part.
+    Picklable, so Dask workers read their parts themselves.
+    """
+
+    source: int
+    label: str
+    reader: object = None  # a TabularSource, or None with ``tables`` set
+    row_groups: tuple[int, ...] | None = None
+    tables: list[pa.Table] | None = None
+
+    def batches(self) -> Iterator[pa.Table]:
+        """Canonical-column batches of this part (only the columns heatmaps need)."""
+        if self.tables is not None:
+            return iter(self.tables)
+        return self.reader.batches(NEEDED_COLUMNS, BATCH_ROWS, row_groups=self.row_groups)
+
+    @property
+    def rows(self) -> int | None:
+        """Rows in this part if known without reading it."""
+        if self.tables is not None:
+            return sum(t.num_rows for t in self.tables)
+        if self.row_groups is None:
+            return None
+        meta = self.reader._parquet_file().metadata
+        return sum(meta.row_group(i).num_rows for i in self.row_groups)
 
 
-def finish(result: HeatmapSet, report: ReadReport) -> HeatmapSet:
-    """Attach the report (skip reasons in check order) and refuse an empty result."""
+def make_parts(sources: Sequence[Source]) -> list[Part]:
+    """Split every source into parts, in input order."""
+    from .io.tabular import TabularSource
+
+    parts = []
+    for i, source in enumerate(sources):
+        owner = getattr(source._batches, "__self__", None)
+        if isinstance(owner, TabularSource):
+            groups = owner.parts(BATCH_ROWS)
+            if groups is None:
+                parts.append(Part(i, source.label, owner))
+            else:
+                parts.extend(Part(i, source.label, owner, g) for g in groups)
+        else:
+            tables = list(source.batches(NEEDED_COLUMNS))
+            parts.append(Part(i, source.label, tables=tables))
+    return parts
+
+
+def start_report(sources: Sequence[Source]) -> ReadReport:
+    """What the readers themselves reported (files skipped, notes)."""
+    report = ReadReport()
+    for source in sources:
+        if source.report is not None:
+            report.files_skipped.extend(source.report.files_skipped)
+            report.notes.extend(source.report.notes)
+    return report
+
+
+def part_batches(part: Part, plan: Plan, *, require_canvas: bool) -> Iterator[Checked]:
+    """Checked batches of one part; reading and checking run one batch ahead."""
+
+    def checked() -> Iterator[Checked]:
+        for batch in part.batches():
+            yield check(
+                batch,
+                taxonomy=plan.taxonomy,
+                canvas=plan.canvas,
+                outside=plan.outside,
+                require_canvas=require_canvas,
+                source=part.label,
+            )
+
+    return checked() if part.tables is not None else prefetch(checked())
+
+
+def reference_frame(parts: Sequence[Part], plan: Plan) -> tuple[float, float] | None:
+    """The canvas figures are drawn in: ``plan.canvas``, else the most frequent canvas
+    size among the usable rows of the first batch that has any (read ahead once)."""
+    if plan.canvas is not None:
+        return plan.canvas
+    for part in parts:
+        batches = part_batches(part, plan, require_canvas=plan.scale == "canvas")
+        try:
+            for checked in batches:
+                found = first_canvas(checked)
+                if found is not None:
+                    return found
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
+    return None
+
+
+def first_pass(
+    part: Part, plan: Plan, frame: tuple[float, float] | None, progress: Progress | None = None
+):  # noqa: ANN201 - a CanvasAccumulator or ExtentAccumulator
+    """Canvas frame: the counts of one part. Min-max: its extents (pass 1)."""
+    if plan.scale == "canvas":
+        acc = CanvasAccumulator(plan, frame)
+    else:
+        acc = ExtentAccumulator(plan, frame)
+    for checked in part_batches(part, plan, require_canvas=plan.scale == "canvas"):
+        acc.add(checked, part.source)
+        if progress is not None:
+            progress(checked.report.rows_read)
+    return acc
+
+
+def second_pass(part: Part, plan: Plan, fits: list, progress: Progress | None = None):  # noqa: ANN201
+    """Min-max pass 2: the counts of one part on each type's grid."""
+    acc = MinMaxAccumulator(plan, fits)
+    for checked in part_batches(part, plan, require_canvas=False):
+        acc.add(checked)
+        if progress is not None:
+            progress(checked.report.rows_read)
+    return acc
+
+
+def merge_all(partials: Sequence):  # noqa: ANN001, ANN201
+    """Partials added up in part order (so sums are the same whichever engine ran them)."""
+    total = partials[0]
+    for other in partials[1:]:
+        total.merge(other)
+    return total
+
+
+def finish(result: HeatmapSet, report: ReadReport, parts: Sequence[Part], acc) -> HeatmapSet:  # noqa: ANN001
+    """Attach the report (skip reasons in check order, one unknown-type note per input)
+    and refuse an empty result."""
+    report.merge(acc.report)
+    labels = {p.source: p.label for p in parts}
+    for source in sorted(acc.unknown):
+        report.notes.append(unknown_note(labels[source], acc.unknown[source]))
     ordered = Counter()
     for reason in REASONS:
         if report.skipped.get(reason):
@@ -247,47 +383,28 @@ def finish(result: HeatmapSet, report: ReadReport) -> HeatmapSet:
     return result
 
 
-def _announce_total(progress: Progress | None, sources: Sequence[Source], passes: int) -> None:
+def announce_total(progress: Progress | None, parts: Sequence[Part], passes: int) -> None:
+    """Tell ``progress`` (if it has ``add_total``) how many rows to expect, if known."""
     add_total = getattr(progress, "add_total", None)
     if add_total is None:
         return
-    total = 0
-    for source in sources:
-        rows = source_rows(source)
-        if rows is None:
-            return
-        total += rows
-    add_total(total * passes)
+    rows = [p.rows for p in parts]
+    if None not in rows:
+        add_total(sum(rows) * passes)
 
 
-def source_rows(source: Source) -> int | None:
-    """Rows in a source if known without reading it (Parquet metadata), else None."""
-    from .io.tabular import TabularSource
+def _locked(progress: Progress | None) -> Progress | None:
+    if progress is None:
+        return None
+    import threading
 
-    owner = getattr(source._batches, "__self__", None)
-    if isinstance(owner, TabularSource) and owner.kind == "parquet":
-        import pyarrow.parquet as pq
+    lock = threading.Lock()
 
-        return pq.ParquetFile(owner.path).metadata.num_rows
-    return None
+    def tick(rows: int) -> None:
+        with lock:
+            progress(rows)
 
-
-def _checked_batches(source: Source, plan: Plan, *, require_canvas: bool) -> Iterator[Checked]:
-    """Checked batches of one source; reading and checking run one batch ahead."""
-    batches = source.batches(NEEDED_COLUMNS)
-
-    def checked() -> Iterator[Checked]:
-        for batch in batches:
-            yield check(
-                batch,
-                taxonomy=plan.taxonomy,
-                canvas=plan.canvas,
-                outside=plan.outside,
-                require_canvas=require_canvas,
-                source=source.label,
-            )
-
-    return prefetch(checked())
+    return tick
 
 
 def prefetch(items: Iterator, depth: int = 2) -> Iterator:
@@ -303,20 +420,23 @@ def prefetch(items: Iterator, depth: int = 2) -> Iterator:
     done = object()
     stop = threading.Event()
 
+    def put(entry: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def run() -> None:
         try:
             for item in items:
-                while not stop.is_set():
-                    try:
-                        q.put((item, None), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not put((item, None)):
                     return
-            q.put((done, None))
+            put((done, None))
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-            q.put((done, exc))
+            put((done, exc))
 
     thread = threading.Thread(target=run, name="layerheat-read", daemon=True)
     thread.start()
@@ -330,11 +450,7 @@ def prefetch(items: Iterator, depth: int = 2) -> Iterator:
             yield item
     finally:
         stop.set()
-        while thread.is_alive():
-            try:
-                q.get_nowait()
-            except queue.Empty:
-                thread.join(0.05)
+        thread.join()
 
 
 def _as_sources(data, *, type_id: int | None, taxonomy: Taxonomy) -> list[Source]:  # noqa: ANN001
@@ -361,14 +477,6 @@ def _as_sources(data, *, type_id: int | None, taxonomy: Taxonomy) -> list[Source
     return open_sources(inputs, type_id=type_id, taxonomy=taxonomy)
 
 
-def _type_index(taxonomy: Taxonomy) -> np.ndarray:
-    """Lookup array: type id -> position in the taxonomy (ids outside it never arrive)."""
-    lookup = np.full(max(taxonomy.ids) + 1, -1, dtype=np.int64)
-    for i, type_id in enumerate(taxonomy.ids):
-        lookup[type_id] = i
-    return lookup
-
-
 def reference_canvas(width: np.ndarray, height: np.ndarray) -> tuple[float, float]:
     """The most frequent canvas size among rows: the frame figures are drawn in."""
     if len(width) and (width == width[0]).all() and (height == height[0]).all():
@@ -391,7 +499,7 @@ def first_canvas(checked: Checked) -> tuple[float, float] | None:
 
 
 class _Accumulator:
-    """Per-type counts and sums over checked batches; partials add up (Dask)."""
+    """Per-type counts and sums over checked batches; partials add up (threads, Dask)."""
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
@@ -400,55 +508,38 @@ class _Accumulator:
         self.sum_w = np.zeros(n_types)
         self.sum_h = np.zeros(n_types)
         self.report = ReadReport()
-        self.unknown: dict[str, Counter] = {}
-        self.canvas: tuple[float, float] | None = None
-        self._lookup = plan.lookup()
+        self.unknown: dict[int, Counter] = {}
 
-    def _count(self, checked: Checked) -> None:
+    def _count(self, checked: Checked, source: int) -> None:
         self.report.merge(checked.report)
         if checked.unknown:
-            self._pending_unknown.update(checked.unknown)
+            self.unknown.setdefault(source, Counter()).update(checked.unknown)
 
-    _pending_unknown: Counter
-
-    def end_source(self, label: str) -> None:
-        """Close one source: its unknown type ids become one note."""
-        pending = getattr(self, "_pending_unknown", None)
-        if pending:
-            self.unknown.setdefault(label, Counter()).update(pending)
-            self.report.notes.append(unknown_note(label, pending))
-        self._pending_unknown = Counter()
-
-    def _types(self, mean_sizes: bool = True) -> dict:  # noqa: ARG002
-        return {}
+    def _merge_common(self, other: _Accumulator) -> None:
+        self.n += other.n
+        self.sum_w += other.sum_w
+        self.sum_h += other.sum_h
+        self.report.merge(other.report)
+        for source, counter in other.unknown.items():
+            self.unknown.setdefault(source, Counter()).update(counter)
 
 
 class CanvasAccumulator(_Accumulator):
     """Canvas frame: one grid for all types, fixed by the reference canvas."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, canvas: tuple[float, float] | None) -> None:
         super().__init__(plan)
-        self._pending_unknown = Counter()
-        self.grid: HexGrid | None = None
-        self.counts: np.ndarray | None = None
-        if plan.canvas:
-            self.set_canvas(plan.canvas)
+        self.canvas = canvas or (1.0, 1.0)
+        self.grid = HexGrid.for_canvas(plan.gridsize, *self.canvas)
+        self.counts = np.zeros((plan.n_types, self.grid.size), dtype=np.int64)
 
-    def set_canvas(self, canvas: tuple[float, float]) -> None:
-        """Fix the reference canvas, hence the grid."""
-        self.canvas = canvas
-        self.grid = HexGrid.for_canvas(self.plan.gridsize, *canvas)
-        self.counts = np.zeros((self.plan.n_types, self.grid.size), dtype=np.int64)
-
-    def add(self, checked: Checked) -> None:
+    def add(self, checked: Checked, source: int = 0) -> None:
         """Bin one checked batch."""
         from .binning.kernels import canvas_accumulate
 
-        self._count(checked)
+        self._count(checked, source)
         if checked.n_used == 0:
             return
-        if self.grid is None:
-            self.set_canvas(first_canvas(checked))
         canvas_accumulate(
             checked.slots,
             checked.codes,
@@ -467,20 +558,12 @@ class CanvasAccumulator(_Accumulator):
 
     def merge(self, other: CanvasAccumulator) -> None:
         """Add another partial's counts (same grid) to this one."""
-        if other.counts is not None:
-            if self.counts is None:
-                self.set_canvas(other.canvas)
-            self.counts += other.counts
-        self.n += other.n
-        self.sum_w += other.sum_w
-        self.sum_h += other.sum_h
-        self.report.merge(other.report)
+        self.counts += other.counts
+        self._merge_common(other)
 
     def result(self) -> HeatmapSet:
         """The HeatmapSet (report attached by :func:`finish`)."""
         plan = self.plan
-        if self.grid is None:
-            self.set_canvas(plan.canvas or (1.0, 1.0))
         types = {}
         with np.errstate(invalid="ignore", divide="ignore"):
             for i, t in enumerate(plan.taxonomy):
@@ -494,23 +577,20 @@ class CanvasAccumulator(_Accumulator):
 class ExtentAccumulator(_Accumulator):
     """Min-max pass 1: each type's min and max of box centres (the scalers' fit)."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, canvas: tuple[float, float] | None) -> None:
         super().__init__(plan)
-        self._pending_unknown = Counter()
         self.lo = np.full((plan.n_types, 2), np.inf)
         self.hi = np.full((plan.n_types, 2), -np.inf)
-        self.canvas = plan.canvas
+        self.canvas = canvas
         self.counts: list[np.ndarray] | None = None
 
-    def add(self, checked: Checked) -> None:
+    def add(self, checked: Checked, source: int = 0) -> None:
         """Take one checked batch into the extents."""
         from .binning.kernels import minmax_extent
 
-        self._count(checked)
+        self._count(checked, source)
         if checked.n_used == 0:
             return
-        if self.canvas is None:
-            self.canvas = first_canvas(checked)
         minmax_extent(
             checked.slots,
             checked.codes,
@@ -531,12 +611,7 @@ class ExtentAccumulator(_Accumulator):
         """Add another partial (a later part of the input) to this one."""
         np.minimum(self.lo, other.lo, out=self.lo)
         np.maximum(self.hi, other.hi, out=self.hi)
-        self.n += other.n
-        self.sum_w += other.sum_w
-        self.sum_h += other.sum_h
-        self.report.merge(other.report)
-        if self.canvas is None:
-            self.canvas = other.canvas
+        self._merge_common(other)
 
     def scalers_and_grids(self) -> list[tuple[MinMax | None, MinMax | None, HexGrid]]:
         """Per type: x and y scalers (None for an empty type) and the hexbin grid."""
@@ -582,7 +657,6 @@ class MinMaxAccumulator:
 
     def __init__(self, plan: Plan, fits: list[tuple[MinMax | None, MinMax | None, HexGrid]]):
         self.plan = plan
-        self._lookup = plan.lookup()
         n_types = plan.n_types
         self.scale = np.zeros((n_types, 2))
         self.offset = np.zeros((n_types, 2))

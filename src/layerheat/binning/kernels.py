@@ -93,6 +93,19 @@ def _hex_bin(x, y, xmin, ymin, sx, sy, fnx, fny, fbase, outside):  # noqa: ANN00
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _edge_bin(v, e, norm, n):  # noqa: ANN001, ANN202
+    """Index i with e[i] <= v < e[i+1] (the last bin closed) for e[0] <= v <= e[n]."""
+    f = (v - e[0]) * norm
+    f = f if f < n - 1.0 else n - 1.0  # also catches inf (an extent of subnormals)
+    i = np.int64(f) if f > 0.0 else 0
+    while i > 0 and v < e[i]:
+        i -= 1
+    while i < n - 1 and v >= e[i + 1]:
+        i += 1
+    return i
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _rect_bin(x, y, ex, ey, normx, normy, outside):  # noqa: ANN001, ANN202
     """Bin of one point as numpy.histogram2d with edges ``ex``, ``ey``; ``outside`` if none.
 
@@ -104,16 +117,8 @@ def _rect_bin(x, y, ex, ey, normx, normy, outside):  # noqa: ANN001, ANN202
     ok = (x >= ex[0]) & (x <= ex[nx]) & (y >= ey[0]) & (y <= ey[ny])
     if not ok:
         return outside
-    i = min(np.int64((x - ex[0]) * normx), nx - 1)
-    if x < ex[i]:
-        i -= 1
-    elif (x >= ex[i + 1]) & (i != nx - 1):
-        i += 1
-    j = min(np.int64((y - ey[0]) * normy), ny - 1)
-    if y < ey[j]:
-        j -= 1
-    elif (y >= ey[j + 1]) & (j != ny - 1):
-        j += 1
+    i = _edge_bin(x, ex, normx, nx)
+    j = _edge_bin(y, ey, normy, ny)
     return i * ny + j
 
 
@@ -378,9 +383,7 @@ def canvas_accumulate(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def minmax_extent(
-    slots, codes, xmin, ymin, xmax, ymax, width, height, lo, hi, n, sum_w, sum_h
-):  # noqa: ANN001, ANN201
+def minmax_extent(slots, codes, xmin, ymin, xmax, ymax, width, height, lo, hi, n, sum_w, sum_h):  # noqa: ANN001, ANN201
     """Min-max pass 1: per type the min and max of box centres (pixels), count, size sums.
 
     ``lo``, ``hi`` are (n_types, 2) and updated in place; sizes are (xmax-xmin)/width.

@@ -179,24 +179,72 @@ class TabularSource:
         return out + [n for n in self.source_names if n in wanted and n not in mapped]
 
     def batches(
-        self, columns: Sequence[str] | None = None, batch_rows: int = BATCH_ROWS
+        self,
+        columns: Sequence[str] | None = None,
+        batch_rows: int = BATCH_ROWS,
+        row_groups: Sequence[int] | None = None,
     ) -> Iterator[pa.Table]:
-        """Yield tables with canonical columns (only ``columns`` if given)."""
+        """Yield tables with canonical columns (only ``columns`` if given).
+
+        ``row_groups`` reads only those row groups of a Parquet file (see :meth:`parts`).
+        """
         needed = self.source_columns(columns)
         try:
             if self.kind == "parquet":
-                yield from self._parquet_batches(needed, batch_rows)
+                yield from self._parquet_batches(needed, batch_rows, row_groups)
             else:
                 yield from self._csv_batches(needed)
         except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, UnicodeDecodeError) as exc:
             msg = str(exc).splitlines()[0]
             raise LayerheatError(f"{self.path}: cannot read ({msg})") from None
 
-    def _parquet_batches(self, needed: list[str], batch_rows: int) -> Iterator[pa.Table]:
+    def parts(self, rows: int = BATCH_ROWS) -> list[tuple[int, ...]] | None:
+        """Row groups of a Parquet file grouped into parts of about ``rows`` rows or more.
+
+        Parts can be read and binned independently (threads, Dask tasks) and their
+        counts added. None for a CSV file, which is read as one stream.
+        """
+        if self.kind != "parquet":
+            return None
+        meta = self._parquet_file().metadata
+        parts: list[tuple[int, ...]] = []
+        current: list[int] = []
+        size = 0
+        for i in range(meta.num_row_groups):
+            current.append(i)
+            size += meta.row_group(i).num_rows
+            if size >= rows:
+                parts.append(tuple(current))
+                current, size = [], 0
+        if current or not parts:
+            parts.append(tuple(current))
+        return parts
+
+    @property
+    def num_rows(self) -> int | None:
+        """Rows in the file when known without reading it (Parquet), else None."""
+        if self.kind != "parquet":
+            return None
+        return self._parquet_file().metadata.num_rows
+
+    def _parquet_file(self):  # noqa: ANN202 - a pyarrow.parquet.ParquetFile
         import pyarrow.parquet as pq
 
-        pf = pq.ParquetFile(self.path)
-        for batch in pf.iter_batches(batch_size=batch_rows, columns=needed):
+        return pq.ParquetFile(self.path)
+
+    def _parquet_batches(
+        self, needed: list[str], batch_rows: int, row_groups: Sequence[int] | None = None
+    ) -> Iterator[pa.Table]:
+        pf = self._parquet_file()
+        if row_groups is not None and not row_groups:
+            return
+        batches = pf.iter_batches(
+            batch_size=batch_rows,
+            columns=needed,
+            row_groups=list(row_groups) if row_groups is not None else None,
+            use_threads=row_groups is None,
+        )
+        for batch in batches:
             yield self._canonical(pa.Table.from_batches([batch]))
 
     def _csv_batches(self, needed: list[str]) -> Iterator[pa.Table]:
@@ -257,14 +305,15 @@ class TabularSource:
         """Rename to canonical columns, coerce numbers, expand points to boxes."""
         n = raw.num_rows
         out: dict[str, pa.Array | pa.ChunkedArray] = {}
-        bad = np.zeros(n, dtype=bool)
+        bad = None
         for canon, src in self.mapping.items():
             if src not in raw.column_names:
                 continue
             col = raw.column(src)
             if canon in (*NUMERIC, "x", "y"):
                 col, col_bad = _to_float(col)
-                bad |= col_bad
+                if col_bad is not None:
+                    bad = col_bad if bad is None else bad | col_bad
             out[canon] = col
         mapped = set(self.mapping.values())
         for name in raw.column_names:  # the source's own columns are kept as they are
@@ -280,7 +329,7 @@ class TabularSource:
         if "name" in out:
             out["name"] = out["name"].cast(pa.string())
         table = pa.table(out) if out else pa.table({"_rows": pa.nulls(n)}).drop(["_rows"])
-        if bad.any():
+        if bad is not None and bad.any():
             table = table.append_column(NON_NUMERIC_FLAG, pa.array(bad))
         return table
 
@@ -293,12 +342,17 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _to_float(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Column as float64; text that is not a number becomes NaN and is flagged."""
+def _to_float(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray | None]:
+    """Column as float64; text that is not a number becomes NaN and is flagged.
+
+    The flags are None when the column holds numbers only (the common, fast case).
+    """
+    if col.type == pa.float64():
+        return col, None
     if pa.types.is_floating(col.type) or pa.types.is_integer(col.type):
-        return col.cast(pa.float64()), np.zeros(len(col), dtype=bool)
+        return col.cast(pa.float64()), None
     if pa.types.is_null(col.type):
-        return pa.array(np.full(len(col), np.nan)), np.zeros(len(col), dtype=bool)
+        return pa.array(np.full(len(col), np.nan)), None
     import pandas as pd
 
     values = col.to_pandas()
