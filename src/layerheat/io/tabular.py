@@ -72,8 +72,41 @@ class TabularSource:
     mapping: dict[str, str]
     type_id: int | None = None
     source_names: list[str] = field(default_factory=list)
+    url: str | None = None  # set for inputs read through fsspec (s3://, gs://, file://...)
 
     # -- opening ---------------------------------------------------------------------
+    @classmethod
+    def open_url(cls, url: str, type_id: int | None = None) -> TabularSource:
+        """Inspect a file given as an fsspec URL (``s3://bucket/layers.parquet``, ...).
+
+        Needs fsspec and the file system's package (s3fs, gcsfs, ...) installed.
+        """
+        fs, fspath = _url_fs(url)
+        if not fs.exists(fspath):
+            raise LayerheatError(f"{url}: file not found; check the path")
+        if fs.isdir(fspath):
+            raise LayerheatError(f"{url}: is a folder; pass a file")
+        if fs.size(fspath) == 0:
+            raise LayerheatError(f"{url}: file is empty; expected CSV or Parquet layer data")
+        with fs.open(fspath, "rb") as fh:
+            head = fh.read(8192)
+        path = Path(fspath.rsplit("/", 1)[-1])
+        if head[:4] == b"PAR1" or path.suffix.lower() in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            try:
+                with fs.open(fspath, "rb") as fh:
+                    names = pq.ParquetFile(fh).schema_arrow.names
+            except (pa.ArrowInvalid, OSError) as exc:
+                raise LayerheatError(
+                    f"{url}: not a readable Parquet file (truncated or corrupt: {exc})"
+                ) from None
+            src = cls._checked(path, "parquet", names, type_id)
+        else:
+            src = cls._open_csv(path, head, type_id)
+        src.url = url
+        return src
+
     @classmethod
     def open(cls, path: str | Path, type_id: int | None = None) -> TabularSource:
         """Inspect ``path`` (format, header, columns) without reading its rows."""
@@ -196,7 +229,7 @@ class TabularSource:
                 yield from self._csv_batches(needed)
         except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, UnicodeDecodeError) as exc:
             msg = str(exc).splitlines()[0]
-            raise LayerheatError(f"{self.path}: cannot read ({msg})") from None
+            raise LayerheatError(f"{self.label}: cannot read ({msg})") from None
 
     def parts(self, rows: int = BATCH_ROWS) -> list[tuple[int, ...]] | None:
         """Row groups of a Parquet file grouped into parts of about ``rows`` rows or more.
@@ -230,7 +263,19 @@ class TabularSource:
     def _parquet_file(self):  # noqa: ANN202 - a pyarrow.parquet.ParquetFile
         import pyarrow.parquet as pq
 
-        return pq.ParquetFile(self.path)
+        return pq.ParquetFile(self._input())
+
+    def _input(self):  # noqa: ANN202 - a path or an open binary file
+        """What Arrow reads: the local path, or an fsspec file for a URL."""
+        if self.url is None:
+            return self.path
+        fs, fspath = _url_fs(self.url)
+        return fs.open(fspath, "rb")
+
+    @property
+    def label(self) -> str:
+        """The input as the user named it, for messages."""
+        return self.url or str(self.path)
 
     def _parquet_batches(
         self, needed: list[str], batch_rows: int, row_groups: Sequence[int] | None = None
@@ -272,7 +317,7 @@ class TabularSource:
                 strings_can_be_null=True,
             )
             return pacsv.open_csv(
-                self.path, read_options=read, parse_options=parse, convert_options=convert
+                self._input(), read_options=read, parse_options=parse, convert_options=convert
             )
 
         if not self._small():
@@ -292,6 +337,9 @@ class TabularSource:
             yield self._with_malformed(batch, malformed)
 
     def _small(self) -> bool:
+        if self.url is not None:
+            fs, fspath = _url_fs(self.url)
+            return fs.size(fspath) <= 256 << 20
         return self.path.stat().st_size <= 256 << 20
 
     def _with_malformed(self, batch: pa.RecordBatch, malformed: dict) -> pa.Table:
@@ -332,6 +380,27 @@ class TabularSource:
         if bad is not None and bad.any():
             table = table.append_column(NON_NUMERIC_FLAG, pa.array(bad))
         return table
+
+
+def is_url(name: str | Path) -> bool:
+    """Whether an input names a file through a URL scheme (s3://, file://, ...)."""
+    return isinstance(name, str) and "://" in name
+
+
+def _url_fs(url: str):  # noqa: ANN202 - (fsspec file system, path in it)
+    try:
+        from fsspec.core import url_to_fs
+    except ImportError:
+        raise LayerheatError(
+            f"{url}: reading URLs needs fsspec; pip install 'layerheat[dask]'"
+        ) from None
+    try:
+        return url_to_fs(url)
+    except (ImportError, ValueError) as exc:
+        raise LayerheatError(
+            f"{url}: cannot open ({exc}); install the file system's package "
+            "(e.g. s3fs for s3://, gcsfs for gs://)"
+        ) from None
 
 
 def _is_number(text: str) -> bool:
