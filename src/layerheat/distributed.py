@@ -75,7 +75,7 @@ class DaskEngine:
                     n_workers=self.n_workers or os.cpu_count() or 1,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                 )
                 self.client = Client(self.cluster)
             else:
