@@ -30,7 +30,14 @@ from .normalize import SCALES, MinMax
 from .report import ReadReport
 from .table import LayerTable
 from .taxonomy import LayerType, Taxonomy, default_taxonomy
-from .validate import HAS_AREA, OUTSIDE_POLICIES, REASONS, Checked, check, unknown_note
+from .validate import (
+    HAS_AREA,
+    OUTSIDE_POLICIES,
+    REASONS,
+    Checked,
+    check,
+    unknown_note,
+)
 
 #: columns a heatmap needs from a source (others are never read)
 NEEDED_COLUMNS = (
@@ -138,7 +145,7 @@ class HeatmapSet:
 Progress = Callable[[int], None]
 #: rows per batch read from a file: small enough that the batches in flight stay near
 #: 20 MB each, large enough that per-batch overhead is under a nanosecond a row
-BATCH_ROWS = 1 << 18
+BATCH_ROWS = 1 << 17
 #: rows per part: Parquet row groups are grouped into parts of at least this many rows
 PART_ROWS = 1 << 20
 

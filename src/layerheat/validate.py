@@ -135,6 +135,115 @@ def unknown_note(source: str, unknown: Counter) -> str:
     return f"{source}: unknown type id(s) {shown}; add them to a --taxonomy file to use them"
 
 
+@dataclass
+class Prepared:
+    """One batch's columns as the compiled checks take them (see :func:`prepare`)."""
+
+    types: np.ndarray
+    lookup: np.ndarray
+    non_numeric: np.ndarray
+    has_area: np.ndarray
+    xmin: np.ndarray
+    ymin: np.ndarray
+    xmax: np.ndarray
+    ymax: np.ndarray
+    width: np.ndarray
+    height: np.ndarray
+    malformed: int
+
+    @property
+    def rows(self) -> int:
+        return self.types.shape[0]
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """Types, look-up, flags, box and canvas: the kernels' leading arguments."""
+        return (
+            self.types,
+            self.lookup,
+            self.non_numeric,
+            self.has_area,
+            self.xmin,
+            self.ymin,
+            self.xmax,
+            self.ymax,
+            self.width,
+            self.height,
+        )
+
+
+def prepare(
+    batch: pa.Table,
+    *,
+    taxonomy: Taxonomy,
+    canvas: tuple[float, float] | None = None,
+) -> Prepared:
+    """The batch's columns as read-only NumPy arrays (no copies where Arrow allows)."""
+    from .binning import floats, ints
+
+    malformed = int((batch.schema.metadata or {}).get(b"malformed_rows", b"0"))
+    if NON_NUMERIC_FLAG in batch.column_names:
+        flag = batch.column(NON_NUMERIC_FLAG).to_numpy(zero_copy_only=False)
+        non_numeric = _bytes(np.asarray(flag, dtype=bool))
+    else:
+        non_numeric = _NONE
+    if HAS_AREA in batch.column_names:
+        col = batch.column(HAS_AREA)
+        if col.null_count:
+            col = pc.fill_null(col, True)
+        has_area = _bytes(np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool))
+    else:
+        has_area = _NONE
+
+    types = _native_ints(batch.column("type_id"))
+    if types is None:
+        types = ints(type_ids_of(batch.column("type_id"), taxonomy))
+    box = [floats(_floats(batch, c)) for c in ("xmin", "ymin", "xmax", "ymax")]
+    width = _floats(batch, "canvas_width", fill=canvas[0] if canvas else np.nan)
+    height = _floats(batch, "canvas_height", fill=canvas[1] if canvas else np.nan)
+    if canvas is not None:
+        if np.isnan(width).any():
+            width = np.where(np.isnan(width), canvas[0], width)
+        if np.isnan(height).any():
+            height = np.where(np.isnan(height), canvas[1], height)
+    return Prepared(
+        types,
+        _lookup(taxonomy),
+        non_numeric,
+        has_area,
+        *box,
+        floats(width),
+        floats(height),
+        malformed,
+    )
+
+
+def tally_report(
+    tally: np.ndarray, prepared: Prepared, *, require_canvas: bool, source: str
+) -> ReadReport:
+    """The ReadReport of a batch from its rows per code; raises LayerheatError when a
+    canvas size is required and no usable row has one."""
+    report = ReadReport()
+    report.read(prepared.rows + prepared.malformed)
+    report.skip("malformed row", prepared.malformed)
+    n7 = int(tally[_CODE_OF["no canvas size"]])
+    if require_canvas and n7:
+        later = int(tally[_CODE_OF["bad canvas size"] :].sum())
+        alive = n7 + int(tally[KEEP] + tally[CLIP]) + later
+        if alive == n7:
+            raise LayerheatError(
+                f"{source}: no canvas size in the data; pass --canvas WIDTHxHEIGHT "
+                "(e.g. --canvas 5906x3543) or use --scale minmax"
+            )
+    for reason in REASONS[1:]:
+        report.skip(reason, int(tally[_CODE_OF[reason]]))
+    report.change(CLIPPED, int(tally[CLIP]))
+    return report
+
+
+#: code of rows whose type is not in the taxonomy
+UNKNOWN_CODE = _CODE_OF["unknown type"]
+
+
 def check(
     batch: pa.Table,
     *,
@@ -150,76 +259,23 @@ def check(
     use it directly. Unknown type ids are returned in ``unknown`` (no note is added).
     Raises LayerheatError when a canvas size is required and no usable row has one.
     """
-    from .binning import floats, ints
-
     if outside not in OUTSIDE_POLICIES:
         raise LayerheatError(f"outside policy {outside!r} unknown; use clip or skip")
-    report = ReadReport()
-    malformed = int((batch.schema.metadata or {}).get(b"malformed_rows", b"0"))
-    n = batch.num_rows
-    report.read(n + malformed)
-    report.skip("malformed row", malformed)
-
-    if NON_NUMERIC_FLAG in batch.column_names:
-        flag = batch.column(NON_NUMERIC_FLAG).to_numpy(zero_copy_only=False)
-        non_numeric = _bytes(np.asarray(flag, dtype=bool))
-    else:
-        non_numeric = _NONE
-    if HAS_AREA in batch.column_names:
-        col = batch.column(HAS_AREA)
-        if col.null_count:
-            col = pc.fill_null(col, True)
-        has_area = _bytes(np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool))
-    else:
-        has_area = _NONE
-
-    types = ints(type_ids_of(batch.column("type_id"), taxonomy))
-    lookup = _lookup(taxonomy)
-    box = [floats(_floats(batch, c)) for c in ("xmin", "ymin", "xmax", "ymax")]
-    width = _floats(batch, "canvas_width", fill=canvas[0] if canvas else np.nan)
-    height = _floats(batch, "canvas_height", fill=canvas[1] if canvas else np.nan)
-    if canvas is not None:
-        if np.isnan(width).any():
-            width = np.where(np.isnan(width), canvas[0], width)
-        if np.isnan(height).any():
-            height = np.where(np.isnan(height), canvas[1], height)
-    width, height = floats(width), floats(height)
-
+    p = prepare(batch, taxonomy=taxonomy, canvas=canvas)
     from .binning.kernels import row_codes
 
+    n = p.rows
     codes = np.empty(n, dtype=np.uint8)
     slots = np.empty(n, dtype=np.int32)
     tally = np.zeros(N_CODES, dtype=np.int64)
-    row_codes(
-        types,
-        lookup,
-        non_numeric,
-        has_area,
-        *box,
-        width,
-        height,
-        require_canvas,
-        outside == "skip",
-        codes,
-        slots,
-        tally,
-    )
-    n7 = int(tally[_CODE_OF["no canvas size"]])
-    if require_canvas and n7:
-        later = int(tally[_CODE_OF["bad canvas size"] :].sum())
-        alive = n7 + int(tally[KEEP] + tally[CLIP]) + later
-        if alive == n7:
-            raise LayerheatError(
-                f"{source}: no canvas size in the data; pass --canvas WIDTHxHEIGHT "
-                "(e.g. --canvas 5906x3543) or use --scale minmax"
-            )
-    for reason in REASONS[1:]:
-        report.skip(reason, int(tally[_CODE_OF[reason]]))
-    report.change(CLIPPED, int(tally[CLIP]))
+    row_codes(*p.arrays(), require_canvas, outside == "skip", codes, slots, tally)
+    report = tally_report(tally, p, require_canvas=require_canvas, source=source)
     unknown: Counter = Counter()
-    if tally[_CODE_OF["unknown type"]]:
-        unknown = Counter(types[codes == _CODE_OF["unknown type"]].tolist())
-    return Checked(types, *box, width, height, codes, slots, report, unknown)
+    if tally[UNKNOWN_CODE]:
+        unknown = Counter(p.types[codes == UNKNOWN_CODE].tolist())
+    return Checked(
+        p.types, p.xmin, p.ymin, p.xmax, p.ymax, p.width, p.height, codes, slots, report, unknown
+    )
 
 
 def clean(
@@ -272,6 +328,17 @@ def clean(
     if not keep.all():
         table = table.filter(pa.array(keep))
     return table, report
+
+
+def _native_ints(column: pa.ChunkedArray) -> np.ndarray | None:
+    """An integer type column without nulls as it is (no copy), read-only; else None."""
+    if column.null_count or column.type not in (pa.int16(), pa.int32(), pa.int64()):
+        return None
+    values = column.to_numpy()
+    if values.flags.writeable:
+        values = values.view()
+        values.flags.writeable = False
+    return values
 
 
 def _lookup(taxonomy: Taxonomy) -> np.ndarray:

@@ -228,6 +228,22 @@ def rect_count(x, y, ex, ey, counts):  # noqa: ANN001, ANN201
 
 
 # -- the heatmap pipeline: row checks, then binning fused with the per-type sums ----------
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _row_code(x0, y0, x1, y1, w, h, pos, partly_code, nocanvas_code):  # noqa: ANN001, ANN202
+    """One row's code from its box, canvas and type position (flags applied after)."""
+    c = np.uint8(0)
+    c = partly_code if (x0 < 0) | (y0 < 0) | (x1 > w) | (y1 > h) else c
+    c = np.uint8(9) if (x1 < 0) | (y1 < 0) | (x0 > w) | (y0 > h) else c
+    good = (w > 0) & (h > 0) & (np.abs(w) < np.inf) & (np.abs(h) < np.inf)
+    c = c if good else np.uint8(8)
+    c = nocanvas_code if np.isnan(w) | np.isnan(h) else c
+    c = np.uint8(6) if (x0 > x1) | (y0 > y1) else c
+    finite = (np.abs(x0) < np.inf) & (np.abs(y0) < np.inf)
+    finite = finite & (np.abs(x1) < np.inf) & (np.abs(y1) < np.inf)
+    c = c if finite else np.uint8(5)
+    return np.uint8(4) if pos < 0 else c
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def row_codes(
     types,
@@ -265,24 +281,10 @@ def row_codes(
         t = types[i]
         slots[i] = lookup[t] if (t >= 0) & (t < n_known) else -1
     for i in range(rows):
-        x0 = xmin[i]
-        y0 = ymin[i]
-        x1 = xmax[i]
-        y1 = ymax[i]
-        w = width[i]
-        h = height[i]
         pos = slots[i]
-        c = np.uint8(0)
-        c = partly_code if (x0 < 0) | (y0 < 0) | (x1 > w) | (y1 > h) else c
-        c = np.uint8(9) if (x1 < 0) | (y1 < 0) | (x0 > w) | (y0 > h) else c
-        good = (w > 0) & (h > 0) & (np.abs(w) < np.inf) & (np.abs(h) < np.inf)
-        c = c if good else np.uint8(8)
-        c = nocanvas_code if np.isnan(w) | np.isnan(h) else c
-        c = np.uint8(6) if (x0 > x1) | (y0 > y1) else c
-        finite = (np.abs(x0) < np.inf) & (np.abs(y0) < np.inf)
-        finite = finite & (np.abs(x1) < np.inf) & (np.abs(y1) < np.inf)
-        c = c if finite else np.uint8(5)
-        c = np.uint8(4) if pos < 0 else c
+        c = _row_code(
+            xmin[i], ymin[i], xmax[i], ymax[i], width[i], height[i], pos, partly_code, nocanvas_code
+        )
         if flag_area:
             c = c if has_area[i] else np.uint8(3)
         if flag_nn:
