@@ -263,7 +263,7 @@ class TabularSource:
     def _parquet_file(self):  # noqa: ANN202 - a pyarrow.parquet.ParquetFile
         import pyarrow.parquet as pq
 
-        return pq.ParquetFile(self._input(), memory_map=self.url is None)
+        return pq.ParquetFile(self._input())
 
     def _input(self):  # noqa: ANN202 - a path or an open binary file
         """What Arrow reads: the local path, or an fsspec file for a URL."""
