@@ -74,7 +74,11 @@ class RowProgress:
             TimeElapsedColumn(),
             TimeRemainingColumn(),
         ]
-        self._bar = Progress(*columns, console=Console(stderr=True, force_terminal=self.force or None), transient=True)
+        self._bar = Progress(
+            *columns,
+            console=Console(stderr=True, force_terminal=self.force or None),
+            transient=True,
+        )
         self._bar.start()
         self._task = self._bar.add_task(f"binning {self.unit}", total=self.total, rate="")
         self._bar.update(self._task, rate=_RateField(self))
