@@ -54,7 +54,7 @@ class ReadReport:
         self.skipped.update(other.skipped)
         self.changed.update(other.changed)
         self.files_skipped.extend(other.files_skipped)
-        self.notes.extend(other.notes)
+        self.notes.extend(n for n in other.notes if n not in self.notes)
 
     def summary(self) -> str:
         """One line: ``read N layers, used U, skipped S (a reason, b reason)``."""

@@ -101,9 +101,6 @@ def heatmaps(
     style = Style(color_scale=color_scale, log=log)
     tax = load_taxonomy(taxonomy)
     ensure_dir(outdir)  # fail before the (possibly long) computation
-    kwargs = {}
-    if dask:
-        kwargs["dask"] = dask
     progress = _progress(quiet)
     with progress as tick:
         hs = compute(
@@ -115,7 +112,7 @@ def heatmaps(
             type_id=type_id,
             outside=outside,
             progress=tick,
-            **kwargs,
+            dask=dask,
         )
     written = write_figures(
         hs,
@@ -136,11 +133,7 @@ def heatmaps(
 
 
 def _progress(quiet: bool):  # noqa: ANN202 - a context manager yielding a callable
-    """The progress bar of :mod:`layerheat.progress` if present, else a no-op."""
-    import contextlib
+    """A rich progress bar on stderr (rows per second) for runs longer than a second."""
+    from ..progress import row_progress
 
-    try:
-        from ..progress import row_progress
-    except ImportError:
-        return contextlib.nullcontext(None)
     return row_progress(quiet=quiet)
