@@ -5,7 +5,8 @@ the source's canvas (5906 x 3543 px) with the habits designers have: a developer
 a top corner (mostly top-left), the title high up, the subtitle under it, a sales-info
 panel at one side, graphics in a few habitual slots, the address low on the left, the
 disclaimer a thin full-width strip at the very bottom, and so on. Every design varies
-(alignment, which side the panel and hero image take, sizes, jitter). The data is synthetic: use it to try the tool.
+(alignment, which side the panel and hero image take, sizes, jitter). The data is
+synthetic: use it to try the tool.
 
     >>> from layerheat.sample import sample_layers
     >>> t = sample_layers(designs=10, seed=1)
