@@ -1,6 +1,6 @@
 """Regenerate the README's heatmap figures from the built-in sample.
 
-    python scripts/make_readme_images.py        # writes docs/images/summary*.png, layer-70.png
+python scripts/make_readme_images.py        # writes docs/images/summary*.png, layer-70.png
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ def main() -> None:
     plot_summary(canvas).savefig(OUT / "summary.png", dpi=70)
     plot_type(canvas, 70).savefig(OUT / "layer-70.png", dpi=70)
     minmax = lh.heatmaps(scale="minmax")
-    plot_summary(minmax, Style(color_scale="per-type")).savefig(
-        OUT / "summary-minmax.png", dpi=60
-    )
+    plot_summary(minmax, Style(color_scale="per-type")).savefig(OUT / "summary-minmax.png", dpi=60)
     for name in ("summary.png", "layer-70.png", "summary-minmax.png"):
         print(OUT / name)
 
