@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from .binning import HexGrid
 from .errors import LayerheatError
-from .io import Source, open_sources
+from .io import Source, open_sources, table_source
 from .normalize import SCALES, MinMax
 from .report import ReadReport
 from .table import LayerTable
@@ -278,12 +278,10 @@ class Part:
 
 def make_parts(sources: Sequence[Source]) -> list[Part]:
     """Split every source into parts, in input order."""
-    from .io.tabular import TabularSource
-
     parts = []
     for i, source in enumerate(sources):
-        owner = getattr(source._batches, "__self__", None)
-        if isinstance(owner, TabularSource):
+        owner = source.reader
+        if owner is not None:
             groups = owner.parts(PART_ROWS)
             if groups is None:
                 parts.append(Part(i, source.label, owner))
@@ -477,39 +475,16 @@ def prefetch(items: Iterator, depth: int = 2) -> Iterator:
 
 
 def _as_sources(data, *, type_id: int | None, taxonomy: Taxonomy) -> list[Source]:  # noqa: ANN001
+    """Sources for what :func:`heatmaps` was given: a table, path(s) or URL(s), or None."""
     if isinstance(data, LayerTable):
-        table = data.arrow
-        return [
-            Source(
-                "table",
-                "table",
-                True,
-                lambda columns=None: iter(
-                    [table.select([c for c in columns if c in table.column_names])]
-                    if columns
-                    else [table]
-                ),
-            )
-        ]
+        return [table_source(data)]
     if data is None:
         inputs: list = []
     elif isinstance(data, (str, Path)):
         inputs = [data]
     else:
         inputs = list(data)
-    from .io.tabular import TabularSource, is_url
-
-    if not any(is_url(i) for i in inputs):
-        return open_sources(inputs, type_id=type_id, taxonomy=taxonomy)
-    sources = []
-    for item in inputs:  # URLs (s3://, file://, ...) are read through fsspec
-        if is_url(item):
-            tab = TabularSource.open_url(item, type_id=type_id)
-            stem = tab.path.stem
-            sources.append(Source(item, stem, tab.has_canvas, tab.batches))
-        else:
-            sources.extend(open_sources([item], type_id=type_id, taxonomy=taxonomy))
-    return sources
+    return open_sources(inputs, type_id=type_id, taxonomy=taxonomy)
 
 
 def reference_canvas(width: np.ndarray, height: np.ndarray) -> tuple[float, float]:

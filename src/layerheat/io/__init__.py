@@ -11,9 +11,10 @@ path may also be the word ``sample``: the built-in synthetic dataset.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
@@ -22,6 +23,9 @@ from ..report import ReadReport
 from ..table import LayerTable
 from ..taxonomy import Taxonomy, default_taxonomy
 from ..validate import clean
+
+if TYPE_CHECKING:
+    from .tabular import TabularSource
 
 SAMPLE = "sample"
 PSD_SUFFIXES = (".psd", ".psb")
@@ -34,12 +38,19 @@ class Source:
     label: str
     default_design: str
     has_canvas: bool
-    _batches: object  # callable(columns) -> Iterator[pa.Table]
+    _batches: Callable[[Sequence[str] | None], Iterator[pa.Table]]
     report: ReadReport | None = None  # what the reader itself already counted
+    reader: TabularSource | None = None  # set for files read lazily (engines split them)
 
     def batches(self, columns: Sequence[str] | None = None) -> Iterator[pa.Table]:
         """Canonical-column batches of this input."""
         return self._batches(columns)
+
+
+def table_source(table: LayerTable | pa.Table, label: str = "table") -> Source:
+    """An in-memory table as a source (what the Python API's ``heatmaps(table)`` reads)."""
+    arrow = table.arrow if isinstance(table, LayerTable) else table
+    return Source(label, label, True, lambda columns=None: iter([_project(arrow, columns)]))
 
 
 def open_sources(
@@ -51,27 +62,29 @@ def open_sources(
     """Resolve input paths to sources; raises LayerheatError for unusable ones."""
     taxonomy = taxonomy or default_taxonomy()
     sources: list[Source] = []
+    from .tabular import TabularSource, is_url
+
     for item in inputs or [SAMPLE]:
         path = Path(item)
-        if str(item) == SAMPLE and not path.exists():
+        if is_url(item):  # s3://, file://, ... read through fsspec
+            tab = TabularSource.open_url(str(item), type_id=type_id)
+            sources.append(Source(str(item), tab.path.stem, tab.has_canvas, tab.batches, None, tab))
+        elif str(item) == SAMPLE and not path.exists():
             sources.append(_sample_source())
         elif path.is_dir() or path.suffix.lower() in PSD_SUFFIXES:
             sources.append(_in_memory(path, *_read_psd(path, taxonomy)))
         elif path.suffix.lower() == ".json":
             sources.append(_in_memory(path, *_read_coco(path, taxonomy)))
         else:
-            from .tabular import TabularSource
-
             tab = TabularSource.open(path, type_id=type_id)
-            sources.append(Source(str(path), path.stem, tab.has_canvas, tab.batches))
+            sources.append(Source(str(path), path.stem, tab.has_canvas, tab.batches, None, tab))
     return sources
 
 
 def _sample_source() -> Source:
     from ..sample import sample_layers
 
-    table = sample_layers().arrow
-    return Source("sample", "sample", True, lambda columns=None: iter([_project(table, columns)]))
+    return table_source(sample_layers(), SAMPLE)
 
 
 def _in_memory(path: Path, table: pa.Table, report: ReadReport) -> Source:
