@@ -60,8 +60,15 @@ Examples:
     type=click.Choice(["png", "svg", "pdf"]),
     default="png",
     show_default=True,
+    help="Figure file format.",
 )
-@click.option("--dpi", type=click.IntRange(10, 2400), default=150, show_default=True)
+@click.option(
+    "--dpi",
+    type=click.IntRange(10, 2400),
+    default=150,
+    show_default=True,
+    help="Resolution of PNG figures.",
+)
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes drawing figures.")
 @click.option(
     "--dask",
