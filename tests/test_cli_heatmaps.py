@@ -114,3 +114,16 @@ def test_help_of_every_command_has_an_example(cli):
         result = cli(command, "--help")
         assert result.code == 0
         assert "Examples:" in result.out and f"layerheat {command}" in result.out
+
+
+def test_readme_example_prints_what_the_readme_says(cli, tmp_path):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "messy-layers.csv"
+    result = cli("heatmaps", example, "-o", tmp_path / "out", "-q", "--dpi", "30")
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[-1] == (
+        "read 53 layers, used 50, skipped 3 (2 non-finite, 1 inverted box)"
+    )
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert "read 53 layers, used 50, skipped 3 (2 non-finite, 1 inverted box)" in readme
