@@ -243,10 +243,13 @@ def write_figures(
 def _run_jobs(hs: HeatmapSet, style: Style, jobs_list: list, jobs: int | None) -> None:
     import multiprocessing as mp
 
+    from .parallel import can_fork
+
     _WORK.update(hs=hs, style=style)
     workers = min(jobs or os.cpu_count() or 1, len(jobs_list))
-    # Fork shares the computed heatmaps with workers at no cost; without fork, draw here.
-    if workers <= 1 or "fork" not in mp.get_all_start_methods():
+    # Fork shares the computed heatmaps and the imported matplotlib with the workers at
+    # no cost; where forking is unsafe (other threads running), draw here instead.
+    if workers <= 1 or not can_fork():
         for job in jobs_list:
             _draw_one(job)
         return

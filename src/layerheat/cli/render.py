@@ -315,7 +315,11 @@ def _run(
             return written
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs))
+        from ..parallel import process_context
+
+        pool = stack.enter_context(
+            ProcessPoolExecutor(max_workers=jobs, mp_context=process_context())
+        )
         written = []
         try:
             for path in pool.map(_draw, jobs_iter, chunksize=4):
