@@ -130,3 +130,14 @@ def test_layers_flagged_without_area_are_counted_not_binned(tmp_path):
     hs = heatmaps(path)
     assert hs[30].n_layers == 1
     assert hs.report.summary() == "read 2 layers, used 1, skipped 1 (1 no area)"
+
+
+def test_layer_table_from_and_to_pandas_round_trip():
+    from layerheat import LayerTable
+
+    table = sample_layers(designs=3)
+    frame = table.to_pandas()
+    back = LayerTable.from_pandas(frame)
+    assert back.arrow.equals(table.arrow)
+    first = back.designs()[0]
+    assert len(back.design(first)) == int((frame.design_id == first).sum())

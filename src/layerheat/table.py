@@ -16,7 +16,7 @@ kept as they are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -131,22 +131,6 @@ class LayerTable:
     def filter(self, mask: np.ndarray | pa.Array) -> LayerTable:
         """Rows where ``mask`` is true."""
         return LayerTable(self._table.filter(mask))
-
-    def select_types(self, type_ids: Iterable[int]) -> LayerTable:
-        """Rows whose type is one of ``type_ids``."""
-        wanted = np.isin(self.numpy("type_id"), np.fromiter(type_ids, dtype=np.int64))
-        return self.filter(wanted)
-
-    def with_columns(self, columns: Mapping[str, Sequence | np.ndarray]) -> LayerTable:
-        """A copy with columns added or replaced."""
-        table = self._table
-        for name, values in columns.items():
-            array = pa.array(values)
-            if name in table.column_names:
-                table = table.set_column(table.column_names.index(name), name, array)
-            else:
-                table = table.append_column(name, array)
-        return LayerTable(table)
 
     def to_pandas(self):  # noqa: ANN201 - pandas is optional here
         """The table as a pandas DataFrame."""
