@@ -23,22 +23,23 @@ Grid = HexGrid | RectGrid
 GRIDS = {"hex": HexGrid, "rect": RectGrid}
 
 
-def floats(a: np.ndarray) -> np.ndarray:
-    """``a`` as a contiguous read-only float64 array (one compiled signature for all)."""
-    a = np.ascontiguousarray(a, dtype=np.float64)
+def _readonly(a: np.ndarray, dtype: type) -> np.ndarray:
+    """``a`` as a contiguous read-only array of ``dtype`` (one compiled signature for all)."""
+    a = np.ascontiguousarray(a, dtype=dtype)
     if a.flags.writeable:
         a = a.view()
         a.flags.writeable = False
     return a
+
+
+def floats(a: np.ndarray) -> np.ndarray:
+    """``a`` as a contiguous read-only float64 array."""
+    return _readonly(a, np.float64)
 
 
 def ints(a: np.ndarray) -> np.ndarray:
     """``a`` as a contiguous read-only int64 array."""
-    a = np.ascontiguousarray(a, dtype=np.int64)
-    if a.flags.writeable:
-        a = a.view()
-        a.flags.writeable = False
-    return a
+    return _readonly(a, np.int64)
 
 
 def count_hex(grid: HexGrid, x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -72,9 +72,13 @@ def open_sources(
         elif str(item) == SAMPLE and not path.exists():
             sources.append(_sample_source())
         elif path.is_dir() or path.suffix.lower() in PSD_SUFFIXES:
-            sources.append(_in_memory(path, *_read_psd(path, taxonomy)))
+            from .psd import read_psd_layers
+
+            sources.append(_in_memory(path, *read_psd_layers([path], taxonomy=taxonomy)))
         elif path.suffix.lower() == ".json":
-            sources.append(_in_memory(path, *_read_coco(path, taxonomy)))
+            from .coco import read_coco_layers
+
+            sources.append(_in_memory(path, *read_coco_layers([path], taxonomy=taxonomy)))
         else:
             tab = TabularSource.open(path, type_id=type_id)
             sources.append(Source(str(path), path.stem, tab.has_canvas, tab.batches, None, tab))
@@ -87,38 +91,18 @@ def _sample_source() -> Source:
     return table_source(sample_layers(), SAMPLE)
 
 
-def _in_memory(path: Path, table: pa.Table, report: ReadReport) -> Source:
-    return Source(
-        str(path),
-        path.stem,
-        True,
-        lambda columns=None: iter([_project(table, columns)]),
-        report,
-    )
+def _in_memory(path: Path, table: LayerTable, report: ReadReport) -> Source:
+    """A file or folder read whole by its reader (PSD, COCO), with what it reported."""
+    source = table_source(table, str(path))
+    source.default_design = path.stem
+    source.report = report
+    return source
 
 
 def _project(table: pa.Table, columns: Sequence[str] | None) -> pa.Table:
     if columns is None:
         return table
     return table.select([c for c in columns if c in table.column_names])
-
-
-def _read_psd(path: Path, taxonomy: Taxonomy) -> tuple[pa.Table, ReadReport]:
-    try:
-        from .psd import read_psd_layers
-    except ImportError:  # pragma: no cover - only while ingest is not built
-        raise LayerheatError(f"{path}: PSD input is not supported in this build") from None
-    table, report = read_psd_layers([path], taxonomy=taxonomy)
-    return table.arrow if isinstance(table, LayerTable) else table, report
-
-
-def _read_coco(path: Path, taxonomy: Taxonomy) -> tuple[pa.Table, ReadReport]:
-    try:
-        from .coco import read_coco_layers
-    except ImportError:  # pragma: no cover - only while ingest is not built
-        raise LayerheatError(f"{path}: COCO input is not supported in this build") from None
-    table, report = read_coco_layers([path], taxonomy=taxonomy)
-    return table.arrow if isinstance(table, LayerTable) else table, report
 
 
 def read_layers(
