@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from PIL import Image
 
@@ -198,3 +199,28 @@ def test_every_sample_design_type_draws_with_its_colour():
     assert len(scene.shapes) == len(table.design(design))
     for shape in scene.shapes:
         assert shape.color == TAX.color_of(shape.type.id)
+
+
+def test_layers_hidden_in_the_file_are_left_out_unless_asked_for():
+    from layerheat import LayerTable
+    from layerheat.render import design_scene
+
+    table = LayerTable.from_columns(
+        design_id=["a", "a"],
+        type_id=[30, 70],
+        name=["Title", "Old logo"],
+        xmin=[10.0, 50.0],
+        ymin=[10.0, 50.0],
+        xmax=[40.0, 90.0],
+        ymax=[30.0, 90.0],
+        canvas_width=[100.0, 100.0],
+        canvas_height=[100.0, 100.0],
+    ).arrow.append_column("effective_visible", pa.array([True, False]))
+    table = LayerTable(table)
+    shown = design_scene(table)
+    assert [s.type.id for s in shown.shapes] == [30]
+    assert [e.type.id for e in shown.legend] == [30]
+    everything = design_scene(table, invisible=True)
+    assert [s.type.id for s in everything.shapes] == [30, 70]
+    only_hidden = design_scene(table.filter(pa.array([False, True])))
+    assert only_hidden.note == "no layers shown: all hidden in the file"

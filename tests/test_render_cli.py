@@ -259,3 +259,29 @@ def test_view_unknown_design_and_missing_input_fail_cleanly(cli, tmp_path):
     result = cli("view", tmp_path / "nope.csv")
     assert result.code == 1 and "nope.csv" in result.err and "Traceback" not in result.err
     assert_fatal(cli("view", "--screenshot", tmp_path / "v.jpg"), "*.png")
+
+
+def test_render_leaves_out_layers_hidden_in_the_file(cli, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "design_id": ["a", "a"],
+            "type_id": [30, 70],
+            "xmin": [0.0, 500.0],
+            "ymin": [0.0, 250.0],
+            "xmax": [200.0, 900.0],
+            "ymax": [100.0, 450.0],
+            "canvas_width": [1000.0, 1000.0],
+            "canvas_height": [500.0, 500.0],
+            "effective_visible": [True, False],
+        }
+    )
+    pq.write_table(table, tmp_path / "psd-like.parquet")
+    common = ("render", tmp_path / "psd-like.parquet", "--no-legend", "--size", "200")
+    assert cli(*common, "-o", tmp_path / "shown.png").code == 0
+    assert cli(*common, "--invisible", "-o", tmp_path / "all.png").code == 0
+    inside_logo = (140, 70)  # canvas (700, 350) at scale 0.2
+    assert near(load(tmp_path / "shown.png")[inside_logo[1], inside_logo[0]], (255, 255, 255))
+    assert near(load(tmp_path / "all.png")[inside_logo[1], inside_logo[0]], blend("#800080", ALPHA))

@@ -233,6 +233,10 @@ def text_width(text: str, font_size: float) -> float:
 
 
 # -- building a scene ------------------------------------------------------------------
+#: column of PSD-derived tables: false for layers hidden in the file (or in a hidden group)
+VISIBLE_COLUMN = "effective_visible"
+
+
 def _stacking(layers: LayerTable) -> np.ndarray:
     """Row indices bottom first: the ``z`` column when present, else table order."""
     n = len(layers)
@@ -242,6 +246,14 @@ def _stacking(layers: LayerTable) -> np.ndarray:
             z = np.where(np.isfinite(z), z, np.inf)
             return np.argsort(z, kind="stable")
     return np.arange(n)
+
+
+def _visible_in_file(layers: LayerTable) -> np.ndarray | None:
+    """Per row, whether the source file shows the layer (None: the data does not say)."""
+    if VISIBLE_COLUMN not in layers.column_names:
+        return None
+    col = layers.arrow.column(VISIBLE_COLUMN).to_pylist()
+    return np.array([v is not False for v in col], dtype=bool)
 
 
 def _canvas_of(layers: LayerTable, canvas: tuple[float, float] | None, label: str):  # noqa: ANN202
@@ -355,13 +367,16 @@ def design_scene(
     hidden: Iterable[int] = (),
     legend: bool = True,
     style: Style | None = None,
+    invisible: bool = False,
 ) -> Scene:
     """The scene of one design's layers (rows of a single design, any order of columns).
 
     ``canvas`` is used when the rows carry no canvas size (or there are no rows);
-    ``hidden`` type ids are left out of the picture and the legend. A design with no
-    (shown) layers gives an empty canvas with a note. Raises LayerheatError when no
-    canvas size is known.
+    ``hidden`` type ids are left out of the picture and the legend. Layers the source
+    file itself hides (PSD: ``effective_visible`` false, e.g. inside a hidden group) are
+    left out too, as the designer sees the file, unless ``invisible`` is true. A design
+    with no (shown) layers gives an empty canvas with a note. Raises LayerheatError when
+    no canvas size is known.
     """
     taxonomy = taxonomy or default_taxonomy()
     style = style or Style()
@@ -379,11 +394,15 @@ def design_scene(
     coords = [layers.numpy(c) for c in ("xmin", "ymin", "xmax", "ymax")]
     shapes: list[Shape] = []
     taken: list[Box] = []
-    n_hidden = 0
+    n_hidden = n_invisible = 0
+    shown = _visible_in_file(layers) if not invisible else None
     for row in _stacking(layers):
         type_id = int(type_ids[row])
         if type_id in hidden:
             n_hidden += 1
+            continue
+        if shown is not None and not shown[row]:
+            n_invisible += 1
             continue
         if type_id not in taxonomy:
             raise LayerheatError(
@@ -411,7 +430,12 @@ def design_scene(
 
     note = None
     if not shapes:
-        note = "no layers shown: all types hidden" if n_hidden else "no layers"
+        if n_hidden:
+            note = "no layers shown: all types hidden"
+        elif n_invisible:
+            note = "no layers shown: all hidden in the file"
+        else:
+            note = "no layers"
     entries: list[LegendEntry] = []
     if legend:
         x = size[0] + font

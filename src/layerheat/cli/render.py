@@ -72,6 +72,11 @@ PARALLEL_FROM = 20
     type=click.IntRange(min=1),
     help="Processes drawing in parallel (default: all cores for 20 designs or more).",
 )
+@click.option(
+    "--invisible",
+    is_flag=True,
+    help="Also draw layers the source file hides (PSD visibility), which are left out.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def render(
     inputs: tuple[str, ...],
@@ -87,6 +92,7 @@ def render(
     taxonomy: Path | None,
     outside: str,
     jobs: int | None,
+    invisible: bool,
     quiet: bool,
 ) -> None:
     """Draw designs from their layer data: each layer a box in its type's colour.
@@ -173,6 +179,7 @@ def render(
             taxonomy=tax,
             hidden=hidden,
             legend=not no_legend,
+            invisible=invisible,
         )
 
     if jobs is None:
