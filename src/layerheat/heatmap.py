@@ -556,14 +556,7 @@ class CanvasAccumulator(_Accumulator):
         if checked.n_used == 0:
             return
         canvas_accumulate(
-            checked.slots,
-            checked.codes,
-            checked.xmin,
-            checked.ymin,
-            checked.xmax,
-            checked.ymax,
-            checked.width,
-            checked.height,
+            *checked.kernel_args(),
             *self.grid.params(),
             self.counts,
             self.n,
@@ -607,14 +600,7 @@ class ExtentAccumulator(_Accumulator):
         if checked.n_used == 0:
             return
         minmax_extent(
-            checked.slots,
-            checked.codes,
-            checked.xmin,
-            checked.ymin,
-            checked.xmax,
-            checked.ymax,
-            checked.width,
-            checked.height,
+            *checked.kernel_args(),
             self.lo,
             self.hi,
             self.n,
@@ -699,14 +685,7 @@ class MinMaxAccumulator:
         if checked.n_used == 0:
             return
         minmax_accumulate(
-            checked.slots,
-            checked.codes,
-            checked.xmin,
-            checked.ymin,
-            checked.xmax,
-            checked.ymax,
-            checked.width,
-            checked.height,
+            *checked.kernel_args(),
             self.scale,
             self.offset,
             self.grids,

@@ -15,6 +15,9 @@ from pathlib import Path
 
 from .errors import LayerheatError
 
+#: image formats figures and renderings are written in
+IMAGE_FORMATS = ("png", "svg", "pdf")
+
 
 def ensure_dir(path: str | Path) -> Path:
     """Create ``path`` (and parents) or raise a one-line error saying why not."""

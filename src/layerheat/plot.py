@@ -23,9 +23,10 @@ import numpy as np
 
 from .errors import LayerheatError
 from .heatmap import HeatmapSet, TypeHeatmap
+from .outputs import IMAGE_FORMATS
 
 COLOR_SCALES = ("shared", "per-type")
-FORMATS = ("png", "svg", "pdf")
+FORMATS = IMAGE_FORMATS
 CMAP = "viridis"  # the source's (matplotlib's default) colour map
 
 

@@ -31,10 +31,11 @@ from pathlib import Path
 import numpy as np
 
 from .errors import LayerheatError
+from .outputs import IMAGE_FORMATS
 from .table import LayerTable
 from .taxonomy import LayerType, Taxonomy, default_taxonomy
 
-FORMATS = ("png", "svg", "pdf")
+FORMATS = IMAGE_FORMATS
 DEFAULT_SIZE = 1600
 #: Resolution used to turn output pixels into figure inches (SVG/PDF sizes follow it).
 DPI = 100

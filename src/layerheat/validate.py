@@ -110,6 +110,19 @@ class Checked:
         """Rows that survive the checks."""
         return self.report.rows_read - self.report.rows_skipped
 
+    def kernel_args(self) -> tuple[np.ndarray, ...]:
+        """What every accumulating kernel takes first: slots, codes, box, canvas size."""
+        return (
+            self.slots,
+            self.codes,
+            self.xmin,
+            self.ymin,
+            self.xmax,
+            self.ymax,
+            self.width,
+            self.height,
+        )
+
     def kept(self) -> np.ndarray:
         """Boolean mask of the usable rows."""
         return self.codes <= CLIP
