@@ -16,7 +16,7 @@ from .errors import LayerheatError
 if TYPE_CHECKING:  # the names below load on first use: ``import layerheat`` stays cheap
     from .heatmap import HeatmapSet, TypeHeatmap, heatmaps
     from .io import read_layers
-    from .report import ReadReport
+    from .readreport import ReadReport
     from .sample import sample_layers
     from .table import LayerTable
     from .taxonomy import LayerType, Taxonomy, default_taxonomy, load_taxonomy
@@ -28,7 +28,7 @@ _LAZY = {
     "TypeHeatmap": ".heatmap",
     "heatmaps": ".heatmap",
     "read_layers": ".io",
-    "ReadReport": ".report",
+    "ReadReport": ".readreport",
     "sample_layers": ".sample",
     "LayerTable": ".table",
     "LayerType": ".taxonomy",

@@ -27,7 +27,7 @@ from .binning import HexGrid
 from .errors import LayerheatError
 from .io import Source, open_sources, table_source
 from .normalize import SCALES, MinMax
-from .report import ReadReport
+from .readreport import ReadReport
 from .table import LayerTable
 from .taxonomy import LayerType, Taxonomy, default_taxonomy
 from .validate import (

@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 
 from .errors import LayerheatError
 from .io.psd import PSD_SUFFIXES
-from .report import ReadReport
+from .readreport import ReadReport
 from .table import LayerTable
 from .taxonomy import FALLBACK_RULE, UNMAPPED_RULE, Taxonomy, default_taxonomy
 

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from .errors import LayerheatError
 from .io.tabular import NON_NUMERIC_FLAG
-from .report import ReadReport
+from .readreport import ReadReport
 from .table import COLUMNS, SCHEMA
 from .taxonomy import Taxonomy
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from ..errors import LayerheatError
-from ..report import ReadReport
+from ..readreport import ReadReport
 from ..table import LayerTable
 from ..taxonomy import Taxonomy, default_taxonomy
 from ..validate import clean

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ..report import ReadReport
+from ..readreport import ReadReport
 from ..table import SCHEMA, LayerTable
 from ..taxonomy import UNMAPPED_RULE, Match, Taxonomy, default_taxonomy
 

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ..report import ReadReport
+from ..readreport import ReadReport
 from ..table import SCHEMA, LayerTable
 from ..taxonomy import Taxonomy, default_taxonomy
 
