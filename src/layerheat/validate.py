@@ -104,6 +104,8 @@ class Checked:
     slots: np.ndarray
     report: ReadReport
     unknown: Counter
+    #: design id of every row (Arrow strings), or None when the batch has no design_id
+    design: pa.Array | None = None
 
     @property
     def n_used(self) -> int:
@@ -286,8 +288,22 @@ def check(
     unknown: Counter = Counter()
     if tally[UNKNOWN_CODE]:
         unknown = Counter(p.types[codes == UNKNOWN_CODE].tolist())
+    design = None
+    if "design_id" in batch.column_names:
+        design = _strings(batch, "design_id", "")
     return Checked(
-        p.types, p.xmin, p.ymin, p.xmax, p.ymax, p.width, p.height, codes, slots, report, unknown
+        p.types,
+        p.xmin,
+        p.ymin,
+        p.xmax,
+        p.ymax,
+        p.width,
+        p.height,
+        codes,
+        slots,
+        report,
+        unknown,
+        design,
     )
 
 
