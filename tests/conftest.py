@@ -69,3 +69,34 @@ HEADER = "design_id,type_id,name,xmin,ymin,xmax,ymax,canvas_width,canvas_height\
 def rows(*lines: str) -> str:
     """A tidy layer CSV: the standard header plus ``lines``."""
     return HEADER + "".join(line + "\n" for line in lines)
+
+
+# -- engines: tests that depend on the engine run on each of them (datashader style) -----
+@pytest.fixture(scope="session")
+def dask_cluster():  # noqa: ANN201 - the scheduler address of a two-process LocalCluster
+    """One LocalCluster of two worker processes for the whole session."""
+    pytest.importorskip("distributed")
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
+    ) as local:
+        yield local.scheduler_address
+
+
+ENGINES = ["local-1", "local-2", "dask"]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest):  # noqa: ANN201 - an entered Engine
+    """Each engine in turn: the local one on 1 and 2 threads, and Dask on 2 processes."""
+    from layerheat.engines import LocalEngine
+
+    if request.param == "dask":
+        from layerheat.engines.dask import DaskEngine
+
+        with DaskEngine(request.getfixturevalue("dask_cluster")) as dask:
+            yield dask
+    else:
+        with LocalEngine(int(request.param.split("-")[1])) as local:
+            yield local

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from layerheat.io.coco import CocoReadError, read_coco_file, read_coco_layers
+from layerheat.ingest import read_coco_layers
+from layerheat.io.coco import CocoReadError, read_coco_file
 from layerheat.taxonomy import UNMAPPED_RULE, Taxonomy, default_taxonomy, parse_category_map
 
 IMAGES = [

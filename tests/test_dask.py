@@ -55,20 +55,15 @@ def layers(tmp_path_factory) -> Path:  # noqa: ANN001
 
 
 @pytest.fixture(scope="module")
-def cluster():  # noqa: ANN201
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
-    ) as local:
-        yield local.scheduler_address
+def cluster(dask_cluster):  # noqa: ANN001, ANN201
+    return dask_cluster
 
 
 @pytest.mark.parametrize("scale", ["canvas", "minmax"])
 def test_local_cluster_result_equals_local_engine(layers, cluster, scale, monkeypatch) -> None:  # noqa: ANN001
-    import layerheat.heatmap as hm
+    import layerheat.sources as sources
 
-    monkeypatch.setattr(hm, "PART_ROWS", 8000)  # several parts, so several tasks
+    monkeypatch.setattr(sources, "PART_ROWS", 8000)  # several parts, so several tasks
     local = heatmaps(str(layers), scale=scale)
     remote = heatmaps(str(layers), scale=scale, dask=cluster)
     same(local, remote)
@@ -94,12 +89,12 @@ def test_local_n_starts_and_stops_its_own_cluster(layers) -> None:  # noqa: ANN0
 
 
 def test_unreachable_scheduler_is_one_clear_error(layers) -> None:  # noqa: ANN001
-    from layerheat.distributed import DaskEngine
+    from layerheat.engines.dask import DaskEngine
     from layerheat.errors import LayerheatError
 
     port = free_port()
     engine = DaskEngine(f"tcp://127.0.0.1:{port}")
-    import layerheat.distributed as ld
+    import layerheat.engines.dask as ld
 
     old, ld.CONNECT_TIMEOUT = ld.CONNECT_TIMEOUT, 2
     try:
@@ -111,7 +106,7 @@ def test_unreachable_scheduler_is_one_clear_error(layers) -> None:  # noqa: ANN0
 
 @pytest.mark.parametrize("address", ["local:0", ""])
 def test_bad_dask_address_is_refused(address) -> None:  # noqa: ANN001
-    from layerheat.distributed import parse_address
+    from layerheat.engines.dask import parse_address
     from layerheat.errors import LayerheatError
 
     with pytest.raises(LayerheatError):

@@ -80,14 +80,14 @@ def test_cli_ingest_mixed_batch_then_heatmap_reader(batch: Path, tmp_path: Path,
     table = pq.read_table(out)
     assert table.column("type_id").to_pylist().count(120) == 1  # figure -> Graphics
 
-    from layerheat.io import read_layers
+    from layerheat.sources import read_layers
 
     layers, report = read_layers([out])
     assert len(layers) == 4
 
 
 def test_heatmap_reader_takes_a_psd_folder_and_skips_no_area_rows(tmp_path: Path) -> None:
-    from layerheat.io import read_layers
+    from layerheat.sources import read_layers
 
     if not SHARED_PSD.is_dir():
         pytest.skip(f"real PSD test files not found at {SHARED_PSD}")

@@ -12,16 +12,10 @@ import pytest  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra.numpy import arrays  # noqa: E402
+from numba import njit  # noqa: E402
 
-from layerheat.binning import (  # noqa: E402
-    HexGrid,
-    RectGrid,
-    count_grid,
-    count_hex,
-    count_hex_typed,
-    floats,
-)
-from layerheat.binning.kernels import hex_index, rect_index  # noqa: E402
+from layerheat.binning import HexGrid, count_hex, count_hex_typed, floats  # noqa: E402
+from layerheat.binning.kernels import _hex_bin  # noqa: E402
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 unit = st.floats(0.0, 1.0, allow_nan=False)
@@ -34,9 +28,19 @@ gridsizes = st.one_of(st.integers(2, 60), st.tuples(st.integers(1, 40), st.integ
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@njit
+def _hex_index(x, y, xmin, ymin, sx, sy, nx, ny, out):  # noqa: ANN001, ANN202
+    """Each point's flat hexagon index (or -1) by the kernels' own bin function."""
+    fbase = float((nx + 1) * (ny + 1))
+    for k in range(x.shape[0]):
+        out[k] = np.int64(
+            _hex_bin(x[k], y[k], xmin, ymin, sx, sy, float(nx), float(ny), fbase, -1.0)
+        )
+
+
 def kernel_index(grid: HexGrid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     out = np.empty(len(x), dtype=np.int64)
-    hex_index(floats(x), floats(y), *grid.params(), out)
+    _hex_index(floats(x), floats(y), *grid.params(), out)
     return out
 
 
@@ -138,36 +142,3 @@ def test_typed_kernel_equals_per_type_reference(pts, n_types, gridsize) -> None:
     for t in range(n_types):
         m = tindex == t
         assert np.array_equal(got[t], grid.count(x[m], y[m]))
-
-
-def rect_kernel_index(grid: RectGrid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    out = np.empty(len(x), dtype=np.int64)
-    rect_index(floats(x), floats(y), floats(grid.xedges), floats(grid.yedges), out)
-    return out
-
-
-@SETTINGS
-@given(points, gridsizes)
-def test_rect_kernel_equals_histogram2d(pts, gridsize) -> None:  # noqa: ANN001
-    x, y = pts
-    grid = RectGrid.from_data(x, y, gridsize)
-    bins = (grid.nx, grid.ny)
-    expected = np.histogram2d(
-        x, y, bins=bins, range=[[grid.xmin, grid.xmax], [grid.ymin, grid.ymax]]
-    )
-    assert np.array_equal(grid.count(x, y), expected[0].ravel().astype(np.int64))
-    assert np.array_equal(count_grid(grid, x, y), grid.count(x, y))
-    assert np.array_equal(rect_kernel_index(grid, x, y), grid.bin_index(x, y))
-    if len(x):
-        plain = np.histogram2d(x, y, bins=bins)[0].ravel().astype(np.int64)
-        assert np.array_equal(count_grid(grid, x, y), plain)
-
-
-@SETTINGS
-@given(st.integers(1, 40), st.integers(1, 40))
-def test_rect_kernel_equals_histogram2d_on_edges(nx, ny) -> None:  # noqa: ANN001
-    grid = RectGrid.from_extent(-0.3, 0.7, 0.1, 0.2, (nx, ny))
-    gx, gy = np.meshgrid(np.r_[grid.xedges, -1.0, 2.0], np.r_[grid.yedges, -1.0, 2.0])
-    x, y = gx.ravel(), gy.ravel()
-    assert np.array_equal(count_grid(grid, x, y), grid.count(x, y))
-    assert np.array_equal(rect_kernel_index(grid, x, y), grid.bin_index(x, y))

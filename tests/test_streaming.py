@@ -8,12 +8,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-import layerheat.heatmap as hm
+import layerheat.sources as sources
 from layerheat.binning import HexGrid
 from layerheat.heatmap import heatmaps
-from layerheat.io import read_layers
 from layerheat.normalize import MinMax
 from layerheat.progress import RowProgress, row_progress
+from layerheat.sources import read_layers
 from layerheat.taxonomy import default_taxonomy
 
 CANVAS = (1000.0, 600.0)
@@ -73,7 +73,7 @@ def reference(path: str, scale: str, outside: str, gridsize: int = 35):  # noqa:
             grid = HexGrid.for_canvas(gridsize, *CANVAS)
             out[layer_type.id] = grid.count(cx[m] / w[m], cy[m] / h[m])
         elif m.any():
-            sx, sy = MinMax.fit(cx[m]), MinMax.fit(cy[m])
+            sx, sy = MinMax(cx[m].min(), cx[m].max()), MinMax(cy[m].min(), cy[m].max())
             x, y = sx.transform(cx[m]), sy.transform(cy[m])
             out[layer_type.id] = HexGrid.from_data(x, y, gridsize).count(x, y)
         else:
@@ -83,8 +83,10 @@ def reference(path: str, scale: str, outside: str, gridsize: int = 35):  # noqa:
 
 @pytest.mark.parametrize("scale", ["canvas", "minmax"])
 @pytest.mark.parametrize("outside", ["clip", "skip"])
-def test_streamed_counts_equal_the_in_memory_reference(parquet_file, scale, outside) -> None:  # noqa: ANN001
-    hs = heatmaps(parquet_file, scale=scale, outside=outside)
+def test_streamed_counts_equal_the_in_memory_reference(
+    parquet_file, scale, outside, engine
+) -> None:  # noqa: ANN001
+    hs = heatmaps(parquet_file, scale=scale, outside=outside, engine=engine)
     expected, report = reference(parquet_file, scale, outside)
     for type_id, counts in expected.items():
         np.testing.assert_array_equal(hs[type_id].counts, counts, err_msg=f"type {type_id}")
@@ -96,25 +98,18 @@ def test_streamed_counts_equal_the_in_memory_reference(parquet_file, scale, outs
 
 
 @pytest.mark.parametrize("scale", ["canvas", "minmax"])
-def test_result_does_not_depend_on_batch_or_part_size(parquet_file, scale, monkeypatch) -> None:  # noqa: ANN001
+def test_result_does_not_depend_on_batch_or_part_size(
+    parquet_file, scale, monkeypatch, engine
+) -> None:  # noqa: ANN001
     whole = heatmaps(parquet_file, scale=scale)
-    monkeypatch.setattr(hm, "BATCH_ROWS", 700)
-    monkeypatch.setattr(hm, "PART_ROWS", 4000)
-    pieces = heatmaps(parquet_file, scale=scale)
+    monkeypatch.setattr(sources, "BATCH_ROWS", 700)
+    monkeypatch.setattr(sources, "PART_ROWS", 4000)
+    pieces = heatmaps(parquet_file, scale=scale, engine=engine)
     for t in whole:
         np.testing.assert_array_equal(t.counts, pieces[t.type.id].counts)
         assert t.n_layers == pieces[t.type.id].n_layers
         assert t.mean_width == pytest.approx(pieces[t.type.id].mean_width, nan_ok=True)
     assert whole.report.summary() == pieces.report.summary()
-
-
-def test_single_thread_and_threads_agree_exactly(parquet_file, monkeypatch) -> None:  # noqa: ANN001
-    threads = heatmaps(parquet_file, scale="minmax")
-    monkeypatch.setattr(hm.LocalEngine.__init__, "__defaults__", (1,))
-    single = heatmaps(parquet_file, scale="minmax")
-    for t in threads:
-        np.testing.assert_array_equal(t.counts, single[t.type.id].counts)
-        assert t.mean_width == single[t.type.id].mean_width or np.isnan(t.mean_width)
 
 
 def test_csv_streams_to_the_same_result_as_parquet(parquet_file, tmp_path) -> None:  # noqa: ANN001

@@ -15,9 +15,9 @@ from .errors import LayerheatError
 
 if TYPE_CHECKING:  # the names below load on first use: ``import layerheat`` stays cheap
     from .heatmap import HeatmapSet, TypeHeatmap, heatmaps
-    from .io import read_layers
     from .readreport import ReadReport
     from .sample import sample_layers
+    from .sources import read_layers
     from .table import LayerTable
     from .taxonomy import LayerType, Taxonomy, default_taxonomy, load_taxonomy
 
@@ -27,7 +27,7 @@ _LAZY = {
     "HeatmapSet": ".heatmap",
     "TypeHeatmap": ".heatmap",
     "heatmaps": ".heatmap",
-    "read_layers": ".io",
+    "read_layers": ".sources",
     "ReadReport": ".readreport",
     "sample_layers": ".sample",
     "LayerTable": ".table",
@@ -46,6 +46,11 @@ def __getattr__(name: str):  # noqa: ANN202 - module-level lazy attribute access
         globals()[name] = value
         return value
     raise AttributeError(f"module 'layerheat' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public API (names load lazily, so the module's globals do not show them)."""
+    return sorted(__all__)
 
 
 def plot_summary(heatmap_set: HeatmapSet, *args, **kwargs):  # noqa: ANN201 - a Figure

@@ -22,7 +22,7 @@ import glob
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -632,3 +632,53 @@ def format_explain(rows: Sequence[ExplainRow], taxonomy: Taxonomy) -> str:
     for r, t in zip(rows, types):
         lines.append(f"{r.count:>{w_count}}  {t:<{w_type}}  {r.rule:<{w_rule}}  {r.name!r}")
     return "\n".join(lines)
+
+
+# -- one format, many files: what `layerheat heatmaps designs/` and `file.json` read ----------
+def read_psd_layers(
+    paths: Sequence[str | os.PathLike],
+    *,
+    taxonomy: Taxonomy | None = None,
+    include_groups: bool = False,
+    visible_only: bool = False,
+    kinds: Iterable[str] | None = None,
+    jobs: int | None = None,
+    progress: bool = False,
+) -> tuple[LayerTable, ReadReport]:
+    """Layers of PSD/PSB files and folders (searched recursively), and what was rejected.
+
+    Rejected files are in the report's ``files_skipped`` with their reason; remarks
+    (psd-tools warnings, truncated composites) are in its ``notes``. Runs across
+    processes for large batches; see :func:`ingest`.
+    """
+    options = IngestOptions(
+        taxonomy=taxonomy or default_taxonomy(),
+        include_groups=include_groups,
+        visible_only=visible_only,
+        kinds=frozenset(k.lower() for k in kinds) if kinds is not None else None,
+    )
+    result = ingest(paths, options=options, jobs=jobs, progress=progress, formats=("psd",))
+    return result.table, result.report
+
+
+def read_coco_layers(
+    paths: Sequence[str | os.PathLike],
+    *,
+    taxonomy: Taxonomy | None = None,
+    mapping: Mapping[str, int] | None = None,
+    keep_crowd: bool = False,
+    jobs: int | None = None,
+    progress: bool = False,
+) -> tuple[LayerTable, ReadReport]:
+    """Layers of COCO JSON files, and what was rejected or left out (in the report).
+
+    A rejected file is in the report's ``files_skipped``; annotations left out are
+    one line per file in its ``notes``, since they never become rows.
+    """
+    options = IngestOptions(
+        taxonomy=taxonomy or default_taxonomy(),
+        category_map=dict(mapping or {}),
+        keep_crowd=keep_crowd,
+    )
+    result = ingest(paths, options=options, jobs=jobs, progress=progress, formats=("coco",))
+    return result.table, result.report

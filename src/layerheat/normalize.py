@@ -10,7 +10,7 @@ Two frames (see ``docs/normalization.md``):
   maps to 0).
 
     >>> import numpy as np
-    >>> MinMax.fit(np.array([2.0, 4.0, 6.0])).transform(np.array([2.0, 4.0, 6.0]))
+    >>> MinMax(2.0, 6.0).transform(np.array([2.0, 4.0, 6.0]))
     array([0. , 0.5, 1. ])
 
 The source writes x = (xmax-xmin)/height and y = (ymax-ymin)/width, dividing each extent
@@ -23,25 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+__all__ = ["SCALES", "MinMax"]
+
 SCALES = ("canvas", "minmax")
-
-
-def centres_px(xmin: np.ndarray, ymin: np.ndarray, xmax: np.ndarray, ymax: np.ndarray):
-    """Box centres in canvas pixels."""
-    return (xmin + xmax) / 2.0, (ymin + ymax) / 2.0
-
-
-def canvas_fractions(
-    xmin: np.ndarray,
-    ymin: np.ndarray,
-    xmax: np.ndarray,
-    ymax: np.ndarray,
-    width: np.ndarray | float,
-    height: np.ndarray | float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Centre x, centre y, width and height as fractions of each layer's canvas."""
-    cx, cy = centres_px(xmin, ymin, xmax, ymax)
-    return cx / width, cy / height, (xmax - xmin) / width, (ymax - ymin) / height
 
 
 @dataclass(frozen=True)
@@ -50,17 +34,6 @@ class MinMax:
 
     data_min: float
     data_max: float
-
-    @classmethod
-    def fit(cls, values: np.ndarray) -> MinMax:
-        """Scaler for ``values`` (an empty column scales by the identity)."""
-        if len(values) == 0:
-            return cls(0.0, 1.0)
-        return cls(float(np.min(values)), float(np.max(values)))
-
-    def merge(self, other: MinMax) -> MinMax:
-        """Scaler fitted on both columns' values."""
-        return MinMax(min(self.data_min, other.data_min), max(self.data_max, other.data_max))
 
     @property
     def scale(self) -> float:

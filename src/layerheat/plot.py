@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import LayerheatError
-from .heatmap import HeatmapSet, TypeHeatmap
+from .measures.centres import HeatmapSet, TypeHeatmap
 from .outputs import IMAGE_FORMATS
 
 COLOR_SCALES = ("shared", "per-type")

@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .reasons import ORDER
+
+__all__ = ["ReadReport"]
+
 
 @dataclass
 class ReadReport:
@@ -56,11 +60,17 @@ class ReadReport:
         self.files_skipped.extend(other.files_skipped)
         self.notes.extend(n for n in other.notes if n not in self.notes)
 
+    def skipped_in_order(self) -> list[tuple[str, int]]:
+        """Skip reasons with their counts, most frequent first, ties in check order."""
+        rank = {text: i for i, text in enumerate(ORDER)}
+        rows = [(why, n) for why, n in self.skipped.items() if n]
+        return sorted(rows, key=lambda row: (-row[1], rank.get(row[0], len(rank))))
+
     def summary(self) -> str:
         """One line: ``read N layers, used U, skipped S (a reason, b reason)``."""
         line = f"read {self.rows_read} layers, used {self.rows_used}"
         if self.skipped:
-            parts = ", ".join(f"{n} {why}" for why, n in self.skipped.most_common())
+            parts = ", ".join(f"{n} {why}" for why, n in self.skipped_in_order())
             line += f", skipped {self.rows_skipped} ({parts})"
         else:
             line += ", skipped 0"

@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import reasons
 from .errors import LayerheatError
 from .io.tabular import NON_NUMERIC_FLAG
 from .readreport import ReadReport
@@ -63,24 +64,49 @@ def _type_from_text(text: str | None, taxonomy: Taxonomy) -> int:
         return -1 if found is None else found
 
 
-#: skip reasons in the order rows are checked; a row counts under the first that hits it
-REASONS = (
-    "malformed row",
-    "non-numeric",
-    "no area",
-    "unknown type",
-    "non-finite",
-    "inverted box",
-    "no canvas size",
-    "bad canvas size",
-    "outside canvas",
-    "partly outside canvas",
-)
-CLIPPED = "clipped to canvas"
-#: row codes written by :func:`check`: 0 kept, 1 kept but clipped, else REASONS[code - 1]
-KEEP, CLIP = 0, 1
-_CODE_OF = {reason: i + 1 for i, reason in enumerate(REASONS)}
-N_CODES = len(REASONS) + 1
+def kernel_codes(*, require_canvas: bool, skip_partly: bool) -> np.ndarray:
+    """The codes :func:`layerheat.binning.kernels.row_codes` writes, in its order."""
+    return np.array(
+        [
+            reasons.KEEP,
+            reasons.PARTLY_OUTSIDE if skip_partly else reasons.CLIP,
+            reasons.OUTSIDE,
+            reasons.BAD_CANVAS,
+            reasons.NO_CANVAS if require_canvas else reasons.KEEP,
+            reasons.INVERTED_BOX,
+            reasons.NON_FINITE,
+            reasons.UNKNOWN_TYPE,
+            reasons.NO_AREA,
+            reasons.NON_NUMERIC,
+        ],
+        dtype=np.uint8,
+    )
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """How rows are checked: the taxonomy, a canvas for data without one, what to do
+    with boxes partly outside the canvas, and whether a canvas size is required."""
+
+    taxonomy: Taxonomy
+    canvas: tuple[float, float] | None = None
+    outside: str = "clip"
+    require_canvas: bool = True
+
+    def __post_init__(self) -> None:
+        if self.outside not in OUTSIDE_POLICIES:
+            raise LayerheatError(f"outside policy {self.outside!r} unknown; use clip or skip")
+
+    def check(self, batch: pa.Table, *, source: str = "input") -> Checked:
+        """:func:`check` with these options."""
+        return check(
+            batch,
+            taxonomy=self.taxonomy,
+            canvas=self.canvas,
+            outside=self.outside,
+            require_canvas=self.require_canvas,
+            source=source,
+        )
 
 
 @dataclass
@@ -88,7 +114,7 @@ class Checked:
     """One batch after the row checks: columns as NumPy arrays plus a code per row.
 
     ``codes`` is 0 for a usable row, 1 for a usable row to be clipped to its canvas
-    (``clipped()`` applies it) and ``1 + REASONS.index(reason)`` for a skipped one;
+    (``clipped()`` applies it) and ``its reason code (:mod:`layerheat.reasons`)`` for a skipped one;
     ``slots`` holds a usable row's type position in the taxonomy, else -1. The canvas
     columns already hold ``canvas`` where the data had none.
     """
@@ -127,11 +153,11 @@ class Checked:
 
     def kept(self) -> np.ndarray:
         """Boolean mask of the usable rows."""
-        return self.codes <= CLIP
+        return self.codes <= reasons.CLIP
 
     def clipped(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The box columns with rows partly outside their canvas clipped to it."""
-        partly = self.codes == CLIP
+        partly = self.codes == reasons.CLIP
         box = (self.xmin, self.ymin, self.xmax, self.ymax)
         if not partly.any():
             return box
@@ -239,24 +265,20 @@ def tally_report(
     canvas size is required and no usable row has one."""
     report = ReadReport()
     report.read(prepared.rows + prepared.malformed)
-    report.skip("malformed row", prepared.malformed)
-    n7 = int(tally[_CODE_OF["no canvas size"]])
-    if require_canvas and n7:
-        later = int(tally[_CODE_OF["bad canvas size"] :].sum())
-        alive = n7 + int(tally[KEEP] + tally[CLIP]) + later
-        if alive == n7:
+    report.skip(reasons.TEXT[reasons.MALFORMED], prepared.malformed)
+    if require_canvas and tally[reasons.NO_CANVAS]:
+        # rows that reached the canvas checks and had a canvas size
+        with_canvas = (reasons.KEEP, reasons.CLIP, reasons.BAD_CANVAS, reasons.OUTSIDE)
+        if not tally[[*with_canvas, reasons.PARTLY_OUTSIDE]].any():
             raise LayerheatError(
                 f"{source}: no canvas size in the data; pass --canvas WIDTHxHEIGHT "
                 "(e.g. --canvas 5906x3543) or use --scale minmax"
             )
-    for reason in REASONS[1:]:
-        report.skip(reason, int(tally[_CODE_OF[reason]]))
-    report.change(CLIPPED, int(tally[CLIP]))
+    for code, text in reasons.TEXT.items():
+        if code != reasons.MALFORMED:
+            report.skip(text, int(tally[code]))
+    report.change(reasons.CLIPPED, int(tally[reasons.CLIP]))
     return report
-
-
-#: code of rows whose type is not in the taxonomy
-UNKNOWN_CODE = _CODE_OF["unknown type"]
 
 
 def check(
@@ -282,12 +304,13 @@ def check(
     n = p.rows
     codes = np.empty(n, dtype=np.uint8)
     slots = np.empty(n, dtype=np.int32)
-    tally = np.zeros(N_CODES, dtype=np.int64)
-    row_codes(*p.arrays(), require_canvas, outside == "skip", codes, slots, tally)
+    tally = np.zeros(reasons.N_CODES, dtype=np.int64)
+    rc = kernel_codes(require_canvas=require_canvas, skip_partly=outside == "skip")
+    row_codes(*p.arrays(), rc, codes, slots, tally)
     report = tally_report(tally, p, require_canvas=require_canvas, source=source)
     unknown: Counter = Counter()
-    if tally[UNKNOWN_CODE]:
-        unknown = Counter(p.types[codes == UNKNOWN_CODE].tolist())
+    if tally[reasons.UNKNOWN_TYPE]:
+        unknown = Counter(p.types[codes == reasons.UNKNOWN_TYPE].tolist())
     design = None
     if "design_id" in batch.column_names:
         design = _strings(batch, "design_id", "")

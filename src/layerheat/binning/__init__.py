@@ -1,4 +1,4 @@
-"""Binning: hexagonal and rectangular grids, and the compiled counting kernels.
+"""Binning: matplotlib's hexagonal grid geometry and the compiled counting kernels.
 
     >>> import numpy as np
     >>> from layerheat.binning import HexGrid, count_hex
@@ -6,10 +6,11 @@
     >>> int(count_hex(grid, np.array([0.1, 0.5]), np.array([0.2, 0.9])).sum())
     2
 
-``count_hex``, ``count_hex_typed`` and ``count_grid`` are the entry points every engine
-calls; they run the Numba kernels of :mod:`layerheat.binning.kernels` (compiled on first
-use, cached on disk). The NumPy references (``HexGrid.count``, ``RectGrid.count``) give
-identical counts and are what the tests compare the kernels with.
+:class:`HexGrid` holds the geometry and the NumPy reference count (equal to
+``matplotlib.pyplot.hexbin``); :func:`count_hex` and :func:`count_hex_typed` run the
+Numba kernels of :mod:`layerheat.binning.kernels` (compiled on first use, cached on
+disk), which give identical counts. The measures call the fused kernels of that module
+directly on checked batches.
 """
 
 from __future__ import annotations
@@ -17,10 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from .hexgrid import HexGrid
-from .rectgrid import RectGrid
 
-Grid = HexGrid | RectGrid
-GRIDS = {"hex": HexGrid, "rect": RectGrid}
+__all__ = ["HexGrid", "count_hex", "count_hex_typed", "floats", "ints"]
 
 
 def _readonly(a: np.ndarray, dtype: type) -> np.ndarray:
@@ -51,17 +50,6 @@ def count_hex(grid: HexGrid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return counts
 
 
-def count_grid(grid: Grid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Points per cell of a hexagonal or rectangular grid (int64, length ``grid.size``)."""
-    if isinstance(grid, HexGrid):
-        return count_hex(grid, x, y)
-    from .kernels import rect_count
-
-    counts = np.zeros(grid.size, dtype=np.int64)
-    rect_count(floats(x), floats(y), floats(grid.xedges), floats(grid.yedges), counts)
-    return counts
-
-
 def count_hex_typed(
     grid: HexGrid, type_index: np.ndarray, x: np.ndarray, y: np.ndarray, n_types: int
 ) -> np.ndarray:
@@ -74,6 +62,3 @@ def count_hex_typed(
     counts = np.zeros((n_types, grid.size), dtype=np.int64)
     hex_count_typed(ints(type_index), floats(x), floats(y), *grid.params(), counts)
     return counts
-
-
-__all__ = ["GRIDS", "Grid", "HexGrid", "RectGrid", "count_grid", "count_hex", "count_hex_typed"]

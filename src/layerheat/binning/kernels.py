@@ -1,7 +1,7 @@
 """Compiled counting kernels (Numba): hexagonal and rectangular binning at memory speed.
 
 Every kernel gives exactly the counts of the NumPy reference (``HexGrid.count``,
-``RectGrid.count``), which equal matplotlib's ``hexbin`` and ``numpy.histogram2d``: the
+which equals matplotlib's ``hexbin``: the
 arithmetic is the same IEEE operations in the same order (no fast-math, no fused
 multiply-add), only scheduled differently.
 
@@ -28,6 +28,8 @@ import os
 import numba
 import numpy as np
 from numba import njit
+
+from ..reasons import CLIP
 
 
 def _prefer_wide_vectors() -> None:
@@ -92,36 +94,6 @@ def _hex_bin(x, y, xmin, ymin, sx, sy, fnx, fny, fbase, outside):  # noqa: ANN00
     return base + (fx * limy + fy) if ok else outside
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _edge_bin(v, e, norm, n):  # noqa: ANN001, ANN202
-    """Index i with e[i] <= v < e[i+1] (the last bin closed) for e[0] <= v <= e[n]."""
-    f = (v - e[0]) * norm
-    f = f if f < n - 1.0 else n - 1.0  # also catches inf (an extent of subnormals)
-    i = np.int64(f) if f > 0.0 else 0
-    while i > 0 and v < e[i]:
-        i -= 1
-    while i < n - 1 and v >= e[i + 1]:
-        i += 1
-    return i
-
-
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _rect_bin(x, y, ex, ey, normx, normy, outside):  # noqa: ANN001, ANN202
-    """Bin of one point as numpy.histogram2d with edges ``ex``, ``ey``; ``outside`` if none.
-
-    A guess from the scaled position, corrected against the edges themselves (as
-    ``numpy.histogram`` does), so bins match ``searchsorted`` on the edges exactly.
-    """
-    nx = ex.shape[0] - 1
-    ny = ey.shape[0] - 1
-    ok = (x >= ex[0]) & (x <= ex[nx]) & (y >= ey[0]) & (y <= ey[ny])
-    if not ok:
-        return outside
-    i = _edge_bin(x, ex, normx, nx)
-    j = _edge_bin(y, ey, normy, ny)
-    return i * ny + j
-
-
 @njit(cache=True, nogil=True, error_model="numpy")
 def _flush(sub, counts):  # noqa: ANN001, ANN202
     """Add the lanes of ``sub`` (LANES x size+1, last slot = outside) into ``counts``."""
@@ -146,16 +118,6 @@ def _tally(buf, m, sub):  # noqa: ANN001, ANN202
     while j < m:
         sub[0, buf[j]] += 1
         j += 1
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def hex_index(x, y, xmin, ymin, sx, sy, nx, ny, out):  # noqa: ANN001, ANN201
-    """Write each point's flat hexagon index (or -1) into ``out`` (int64)."""
-    fbase = float((nx + 1) * (ny + 1))
-    for k in range(x.shape[0]):
-        out[k] = np.int64(
-            _hex_bin(x[k], y[k], xmin, ymin, sx, sy, float(nx), float(ny), fbase, -1.0)
-        )
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -201,47 +163,24 @@ def hex_count_typed(tindex, x, y, xmin, ymin, sx, sy, nx, ny, counts):  # noqa: 
     _flush(sub, counts.reshape(outside))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def rect_index(x, y, ex, ey, out):  # noqa: ANN001, ANN201
-    """Write each point's flat rectangle index (x-major, or -1) into ``out`` (int64)."""
-    normx = (ex.shape[0] - 1) / (ex[-1] - ex[0])
-    normy = (ey.shape[0] - 1) / (ey[-1] - ey[0])
-    for k in range(x.shape[0]):
-        out[k] = _rect_bin(x[k], y[k], ex, ey, normx, normy, -1)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def rect_count(x, y, ex, ey, counts):  # noqa: ANN001, ANN201
-    """Add the points per rectangle to ``counts`` (int64, nx*ny, x-major)."""
-    size = counts.shape[0]
-    n = x.shape[0]
-    normx = (ex.shape[0] - 1) / (ex[-1] - ex[0])
-    normy = (ey.shape[0] - 1) / (ey[-1] - ey[0])
-    sub = np.zeros((LANES, size + 1), dtype=np.int64)
-    buf = np.empty(CHUNK, dtype=np.int32)
-    for start in range(0, n, CHUNK):
-        m = min(CHUNK, n - start)
-        for k in range(m):
-            buf[k] = _rect_bin(x[start + k], y[start + k], ex, ey, normx, normy, size)
-        _tally(buf, m, sub)
-    _flush(sub, counts)
-
-
 # -- the heatmap pipeline: row checks, then binning fused with the per-type sums ----------
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _row_code(x0, y0, x1, y1, w, h, pos, partly_code, nocanvas_code):  # noqa: ANN001, ANN202
-    """One row's code from its box, canvas and type position (flags applied after)."""
-    c = np.uint8(0)
-    c = partly_code if (x0 < 0) | (y0 < 0) | (x1 > w) | (y1 > h) else c
-    c = np.uint8(9) if (x1 < 0) | (y1 < 0) | (x0 > w) | (y0 > h) else c
+def _row_code(x0, y0, x1, y1, w, h, pos, rc):  # noqa: ANN001, ANN202
+    """One row's code from its box, canvas and type position (flags applied after).
+
+    ``rc`` holds the codes to write, see :func:`row_codes`.
+    """
+    c = rc[0]
+    c = rc[1] if (x0 < 0) | (y0 < 0) | (x1 > w) | (y1 > h) else c
+    c = rc[2] if (x1 < 0) | (y1 < 0) | (x0 > w) | (y0 > h) else c
     good = (w > 0) & (h > 0) & (np.abs(w) < np.inf) & (np.abs(h) < np.inf)
-    c = c if good else np.uint8(8)
-    c = nocanvas_code if np.isnan(w) | np.isnan(h) else c
-    c = np.uint8(6) if (x0 > x1) | (y0 > y1) else c
+    c = c if good else rc[3]
+    c = rc[4] if np.isnan(w) | np.isnan(h) else c
+    c = rc[5] if (x0 > x1) | (y0 > y1) else c
     finite = (np.abs(x0) < np.inf) & (np.abs(y0) < np.inf)
     finite = finite & (np.abs(x1) < np.inf) & (np.abs(y1) < np.inf)
-    c = c if finite else np.uint8(5)
-    return np.uint8(4) if pos < 0 else c
+    c = c if finite else rc[6]
+    return rc[7] if pos < 0 else c
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -256,41 +195,38 @@ def row_codes(
     ymax,
     width,
     height,
-    require_canvas,
-    skip_partly,
+    rc,
     codes,
     slots,
     tally,
 ):  # noqa: ANN001, ANN201
-    """Code of each row for :func:`layerheat.validate.check` (0 kept, 1 clip, 2.. reasons).
+    """Code of each row for :func:`layerheat.validate.check`.
 
-    The checks run in the order of ``validate.REASONS``; the first that fails names the
-    row's reason (later checks are applied first and overridden, so the loop has no
-    branches and vectorizes). ``lookup`` maps type id -> taxonomy position (-1 unknown);
-    ``non_numeric`` / ``has_area`` are empty when the column is absent. Writes ``codes``,
-    ``slots`` (the type position of a kept row, else -1) and adds rows per code to
-    ``tally``.
+    ``rc`` (uint8) holds the code to write for: kept, partly outside, wholly outside,
+    bad canvas, no canvas, inverted box, non-finite, unknown type, no area, non-numeric
+    (``validate.kernel_codes`` builds it from :mod:`layerheat.reasons`; codes are passed
+    in, never compiled in). The checks run in that order reversed: the last that fails
+    names the row's reason, so the loop has no branches and vectorizes. ``lookup`` maps
+    type id -> taxonomy position (-1 unknown); ``non_numeric`` / ``has_area`` are empty
+    when the column is absent. Writes ``codes``, ``slots`` (the type position of a kept
+    or clipped row, else -1) and adds rows per code to ``tally``.
     """
     n_known = lookup.shape[0]
     flag_nn = non_numeric.shape[0] > 0
     flag_area = has_area.shape[0] > 0
-    partly_code = np.uint8(10 if skip_partly else 1)
-    nocanvas_code = np.uint8(7 if require_canvas else 0)
     rows = types.shape[0]
     for i in range(rows):  # the table look-up alone: it keeps the next loop vectorized
         t = types[i]
         slots[i] = lookup[t] if (t >= 0) & (t < n_known) else -1
     for i in range(rows):
         pos = slots[i]
-        c = _row_code(
-            xmin[i], ymin[i], xmax[i], ymax[i], width[i], height[i], pos, partly_code, nocanvas_code
-        )
+        c = _row_code(xmin[i], ymin[i], xmax[i], ymax[i], width[i], height[i], pos, rc)
         if flag_area:
-            c = c if has_area[i] else np.uint8(3)
+            c = c if has_area[i] else rc[8]
         if flag_nn:
-            c = np.uint8(2) if non_numeric[i] else c
+            c = rc[9] if non_numeric[i] else c
         codes[i] = c
-        slots[i] = pos if c <= 1 else -1
+        slots[i] = pos if c <= CLIP else -1
     sub = np.zeros((LANES, tally.shape[0]), dtype=np.int64)
     _tally(codes, rows, sub)
     for lane in range(LANES):
@@ -329,9 +265,9 @@ def canvas_accumulate(
 ):  # noqa: ANN001, ANN201
     """Canvas frame: bin the kept rows' box centres per type, count them, sum their sizes.
 
-    ``slots`` holds each row's type position (-1: not kept); rows coded 1 are clipped
+    ``slots`` holds each row's type position (-1: not kept); rows coded CLIP are clipped
     to their canvas first. Centre x = ((xmin + xmax) / 2) / width and size
-    w = (xmax - xmin) / width, exactly as :func:`layerheat.normalize.canvas_fractions`.
+    w = (xmax - xmin) / width, as everywhere in layerheat.
     ``counts`` is (n_types, grid size); ``n``, ``sum_w``, ``sum_h`` per type.
     """
     n_types, size = counts.shape
@@ -357,7 +293,7 @@ def canvas_accumulate(
         hs = height[start : start + m]
         for k in range(m):
             t = np.int64(ts[k])
-            clip = cs[k] == 1
+            clip = cs[k] == CLIP
             w = ws[k]
             h = hs[k]
             x0 = _clip(a0[k], w, clip)
@@ -400,7 +336,7 @@ def minmax_extent(slots, codes, xmin, ymin, xmax, ymax, width, height, lo, hi, n
         t = slots[i]
         if t < 0:
             continue
-        clip = codes[i] == 1
+        clip = codes[i] == CLIP
         w = width[i]
         h = height[i]
         x0 = _clip(xmin[i], w, clip)
@@ -461,7 +397,7 @@ def minmax_accumulate(
             i = start + k
             slot = np.int64(slots[i])
             keep = slot >= 0
-            clip = codes[i] == 1
+            clip = codes[i] == CLIP
             w = width[i]
             h = height[i]
             x0 = _clip(xmin[i], w, clip)

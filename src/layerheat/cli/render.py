@@ -103,8 +103,8 @@ def render(
     name; point-only layers are labelled markers; a legend lists the types present.
     """
     from ..errors import LayerheatError
-    from ..io import read_layers
     from ..render import FORMATS, check_canvas, design_scene
+    from ..sources import read_layers
     from ..taxonomy import load_taxonomy
 
     if all_designs and designs:
@@ -251,7 +251,7 @@ def _designs_without_layers(
     import numpy as np
     import pyarrow as pa
 
-    from ..io import open_sources
+    from ..sources import open_sources
 
     have = set(present)
     found: dict[str, tuple[float, float] | None] = {}

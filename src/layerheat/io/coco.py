@@ -27,14 +27,13 @@ import json
 import math
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 
-from ..readreport import ReadReport
-from ..table import SCHEMA, LayerTable
+from ..table import SCHEMA
 from ..taxonomy import UNMAPPED_RULE, Match, Taxonomy, default_taxonomy
 
 #: Arrow schema of the rows :func:`read_coco_file` returns, in column order.
@@ -243,28 +242,3 @@ def _is_int(value: object) -> bool:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def read_coco_layers(
-    paths: Sequence[str | os.PathLike],
-    *,
-    taxonomy: Taxonomy | None = None,
-    mapping: Mapping[str, int] | None = None,
-    keep_crowd: bool = False,
-    jobs: int | None = None,
-    progress: bool = False,
-) -> tuple[LayerTable, ReadReport]:
-    """Layers of COCO JSON files, and what was rejected or left out (in the report).
-
-    A rejected file is in the report's ``files_skipped``; annotations left out are
-    one line per file in its ``notes``, since they never become rows.
-    """
-    from ..ingest import IngestOptions, ingest
-
-    options = IngestOptions(
-        taxonomy=taxonomy or default_taxonomy(),
-        category_map=dict(mapping or {}),
-        keep_crowd=keep_crowd,
-    )
-    result = ingest(paths, options=options, jobs=jobs, progress=progress, formats=("coco",))
-    return result.table, result.report

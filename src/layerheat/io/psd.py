@@ -10,8 +10,8 @@ not even read::
     >>> doc.table.column("kind").to_pylist()                               # doctest: +SKIP
     ['pixel', 'type', 'shape']
 
-:func:`read_psd_layers` reads many files or folders (through :mod:`layerheat.ingest`,
-in parallel) and is what ``layerheat heatmaps designs/`` calls.
+:func:`layerheat.ingest.read_psd_layers` reads many files or folders in parallel and is
+what ``layerheat heatmaps designs/`` calls.
 
 Columns besides the canonical ones: ``kind`` (psd-tools' kind: pixel, type, shape,
 smartobject, group, artboard, or the adjustment or fill name such as ``curves`` or
@@ -31,14 +31,13 @@ import io
 import logging
 import os
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 
-from ..readreport import ReadReport
-from ..table import SCHEMA, LayerTable
+from ..table import SCHEMA
 from ..taxonomy import Taxonomy, default_taxonomy
 
 PSD_SUFFIXES = (".psd", ".psb")
@@ -336,31 +335,3 @@ def _composite_shortfall(
     if remaining < expected:
         return "composite image cut short (file truncated?); layer boxes read"
     return None
-
-
-def read_psd_layers(
-    paths: Sequence[str | os.PathLike],
-    *,
-    taxonomy: Taxonomy | None = None,
-    include_groups: bool = False,
-    visible_only: bool = False,
-    kinds: Iterable[str] | None = None,
-    jobs: int | None = None,
-    progress: bool = False,
-) -> tuple[LayerTable, ReadReport]:
-    """Layers of PSD/PSB files and folders (searched recursively), and what was rejected.
-
-    Rejected files are in the report's ``files_skipped`` with their reason; remarks
-    (psd-tools warnings, truncated composites) are in its ``notes``. Runs across
-    processes for large batches; see :func:`layerheat.ingest.ingest`.
-    """
-    from ..ingest import IngestOptions, ingest
-
-    options = IngestOptions(
-        taxonomy=taxonomy or default_taxonomy(),
-        include_groups=include_groups,
-        visible_only=visible_only,
-        kinds=frozenset(k.lower() for k in kinds) if kinds is not None else None,
-    )
-    result = ingest(paths, options=options, jobs=jobs, progress=progress, formats=("psd",))
-    return result.table, result.report

@@ -253,6 +253,11 @@ class TabularSource:
             parts.append(tuple(current))
         return parts
 
+    def rows_in(self, row_groups: Sequence[int]) -> int:
+        """Rows in the given Parquet row groups (from the file's metadata)."""
+        meta = self._parquet_file().metadata
+        return sum(meta.row_group(i).num_rows for i in row_groups)
+
     @property
     def num_rows(self) -> int | None:
         """Rows in the file when known without reading it (Parquet), else None."""

@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import LayerheatError
-from ..heatmap import HeatmapSet
+from ..measures.centres import HeatmapSet
 from ..render import Scene, Shape, check_canvas, design_scene
 from ..table import LayerTable
 from ..taxonomy import LayerType, Taxonomy, default_taxonomy
@@ -109,7 +109,7 @@ class ViewerModel:
         outside: str = "clip",
     ) -> ViewerModel:
         """Read ``inputs`` (none: the built-in sample) as ``layerheat heatmaps`` reads them."""
-        from ..io import read_layers
+        from ..sources import read_layers
 
         table, _ = read_layers(
             list(inputs),

@@ -1,5 +1,7 @@
 """The Dask engine: the same parts and kernels as the local engine, run on a cluster.
 
+    >>> parse_address("local:3")
+    ('local', 3)
     >>> from layerheat import heatmaps
     >>> hs = heatmaps("layers.parquet", dask="local:2")              # doctest: +SKIP
     >>> hs = heatmaps("s3://bucket/layers.parquet", dask="tcp://scheduler:8786")  # doctest: +SKIP
@@ -21,9 +23,13 @@ processes (default: one per core) for this run only.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from .errors import LayerheatError
+from ..errors import LayerheatError
+from ..sources import Part
+from .base import PartResult, PartTask, Progress
+
+__all__ = ["DaskEngine", "dask_engine", "parse_address"]
 
 _LOCAL = re.compile(r"^local(?::(\d+))?$")
 #: seconds to wait for a scheduler to answer
@@ -45,7 +51,7 @@ def parse_address(address: str) -> tuple[str, int | None]:
     return address, None
 
 
-def dask_run(address: str) -> DaskEngine:
+def dask_engine(address: str) -> DaskEngine:
     """An engine running parts as tasks on the cluster at ``address`` (see module doc)."""
     try:
         import distributed  # noqa: F401
@@ -96,24 +102,22 @@ class DaskEngine:
             self.cluster.close()
             self.cluster = None
 
-    def map(self, work: Callable, parts: Sequence, *args: object) -> list:
-        """``work(part, *args)`` as one task per part; results in part order.
+    def map(
+        self, work: PartTask, parts: Sequence[Part], *, progress: Progress | None = None
+    ) -> list[PartResult]:
+        """``work(part)`` as one task per part; results in part order.
 
-        A progress callable among ``args`` stays on the client: it is told each part's
-        rows as its task finishes.
+        ``work`` is sent to every worker once; ``progress`` stays on the client and is
+        told each part's rows as its task finishes.
         """
-        from distributed import as_completed
-
-        progress = next((a for a in args if callable(a)), None)
-        args = tuple(None if callable(a) else a for a in args)
         import uuid
 
+        from distributed import as_completed
+
         token = uuid.uuid4().hex[:12]
-        shared = [self.client.scatter(a, broadcast=True) if _big(a) else a for a in args]
+        [shared] = self.client.scatter([work], broadcast=True)
         futures = [
-            self.client.submit(
-                work, part, *shared, pure=False, key=f"layerheat-{work.__name__}-{token}-{i}"
-            )
+            self.client.submit(_run_part, shared, part, pure=False, key=f"layerheat-{token}-{i}")
             for i, part in enumerate(parts)
         ]
         index = {f.key: i for i, f in enumerate(futures)}
@@ -126,6 +130,6 @@ class DaskEngine:
         return results
 
 
-def _big(value: object) -> bool:
-    """Arguments worth sending once to every worker rather than with every task."""
-    return isinstance(value, list) and len(value) > 0
+def _run_part(work: PartTask, part: Part) -> PartResult:
+    """A task: one part on a worker (no progress there)."""
+    return work(part)

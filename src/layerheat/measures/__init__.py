@@ -1,0 +1,14 @@
+"""Measures: one accumulator per thing layerheat measures, each runnable on every engine.
+
+* :mod:`~layerheat.measures.centres`: where layers go (hexagon counts of box centres)
+  and the :class:`~layerheat.measures.centres.HeatmapSet` result.
+
+Each follows :mod:`layerheat.measures.base`: ``accumulator()`` gives an empty partial
+with ``add(batch)`` / ``merge(other)`` / ``result()``.
+"""
+
+from __future__ import annotations
+
+from .base import Accumulator, Measure
+
+__all__ = ["Accumulator", "Measure"]

@@ -1,0 +1,238 @@
+"""Inputs to readers: paths, globs, folders, URLs and tables become sources and parts.
+
+    >>> from layerheat.sources import read_layers
+    >>> table, report = read_layers(["sample"])
+    >>> len(table) == report.rows_used
+    True
+
+Dispatch by what an input is: a folder or ``.psd``/``.psb`` file goes to the PSD reader
+(through :mod:`layerheat.ingest`, which reads many files safely), a ``.json`` file to
+the COCO reader, a URL or any other file to :mod:`layerheat.io.tabular` (CSV, Parquet,
+the source's headerless x,y CSV), the word ``sample`` to the built-in synthetic dataset.
+
+Every command reads through here: :func:`read_layers` for a whole checked table
+(render, viewer), :func:`make_parts` for the engines, which read, check and accumulate
+part by part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from .errors import LayerheatError
+from .readreport import ReadReport
+from .table import LayerTable
+from .taxonomy import Taxonomy, default_taxonomy
+from .validate import clean
+
+if TYPE_CHECKING:
+    from .io.tabular import TabularSource
+
+__all__ = [
+    "BATCH_ROWS",
+    "PART_ROWS",
+    "SAMPLE",
+    "Part",
+    "Source",
+    "make_parts",
+    "open_sources",
+    "read_layers",
+    "reader_report",
+    "table_source",
+]
+
+SAMPLE = "sample"
+#: rows per batch read from a file: small enough that the batches in flight stay near
+#: 20 MB each, large enough that per-batch overhead is under a nanosecond a row
+BATCH_ROWS = 1 << 17
+#: rows per part: Parquet row groups are grouped into parts of at least this many rows
+PART_ROWS = 1 << 20
+
+Inputs = LayerTable | pa.Table | str | Path | Sequence[str | Path] | None
+
+
+@dataclass
+class Source:
+    """One input: a name for messages and a way to produce canonical batches."""
+
+    label: str
+    default_design: str
+    has_canvas: bool
+    _batches: Callable[[Sequence[str] | None], Iterator[pa.Table]]
+    report: ReadReport | None = None  # what the reader itself already counted
+    reader: TabularSource | None = None  # set for files read lazily (engines split them)
+
+    def batches(self, columns: Sequence[str] | None = None) -> Iterator[pa.Table]:
+        """Canonical-column batches of this input."""
+        return self._batches(columns)
+
+
+def table_source(table: LayerTable | pa.Table, label: str = "table") -> Source:
+    """An in-memory table as a source (what the Python API's ``heatmaps(table)`` reads)."""
+    arrow = table.arrow if isinstance(table, LayerTable) else table
+    return Source(label, label, True, lambda columns=None: iter([_project(arrow, columns)]))
+
+
+def open_sources(
+    inputs: Inputs,
+    *,
+    type_id: int | None = None,
+    taxonomy: Taxonomy | None = None,
+) -> list[Source]:
+    """Resolve inputs (a table, path(s), URL(s); None = the sample) to sources.
+
+    Raises LayerheatError for unusable ones.
+    """
+    if isinstance(inputs, (LayerTable, pa.Table)):
+        return [table_source(inputs)]
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
+    taxonomy = taxonomy or default_taxonomy()
+    return [_open_one(item, type_id, taxonomy) for item in (list(inputs or []) or [SAMPLE])]
+
+
+def _open_one(item: str | Path, type_id: int | None, taxonomy: Taxonomy) -> Source:
+    from .io.psd import PSD_SUFFIXES
+    from .io.tabular import TabularSource, is_url
+
+    path = Path(item)
+    if is_url(item):  # s3://, file://, ... read through fsspec
+        tab = TabularSource.open_url(str(item), type_id=type_id)
+        return Source(str(item), tab.path.stem, tab.has_canvas, tab.batches, None, tab)
+    if str(item) == SAMPLE and not path.exists():
+        from .sample import sample_layers
+
+        return table_source(sample_layers(), SAMPLE)
+    if path.is_dir() or path.suffix.lower() in PSD_SUFFIXES:
+        from .ingest import read_psd_layers
+
+        return _in_memory(path, *read_psd_layers([path], taxonomy=taxonomy))
+    if path.suffix.lower() == ".json":
+        from .ingest import read_coco_layers
+
+        return _in_memory(path, *read_coco_layers([path], taxonomy=taxonomy))
+    tab = TabularSource.open(path, type_id=type_id)
+    return Source(str(path), path.stem, tab.has_canvas, tab.batches, None, tab)
+
+
+def _in_memory(path: Path, table: LayerTable, report: ReadReport) -> Source:
+    """A file or folder read whole by its reader (PSD, COCO), with what it reported."""
+    source = table_source(table, str(path))
+    source.default_design = path.stem
+    source.report = report
+    return source
+
+
+def _project(table: pa.Table, columns: Sequence[str] | None) -> pa.Table:
+    if columns is None:
+        return table
+    return table.select([c for c in columns if c in table.column_names])
+
+
+def reader_report(sources: Sequence[Source]) -> ReadReport:
+    """What the readers themselves reported (files skipped, notes), rows not included:
+    the row checks count those."""
+    report = ReadReport()
+    for source in sources:
+        if source.report is not None:
+            report.files_skipped.extend(source.report.files_skipped)
+            report.notes.extend(source.report.notes)
+    return report
+
+
+def read_layers(
+    inputs: Inputs = None,
+    *,
+    type_id: int | None = None,
+    canvas: tuple[float, float] | None = None,
+    taxonomy: Taxonomy | None = None,
+    outside: str = "clip",
+    require_canvas: bool = True,
+) -> tuple[LayerTable, ReadReport]:
+    """Read and check all inputs into one LayerTable, with counts of what was skipped.
+
+    No inputs means the built-in sample. Raises LayerheatError when no usable layer is
+    left at all.
+    """
+    taxonomy = taxonomy or default_taxonomy()
+    sources = open_sources(inputs, type_id=type_id, taxonomy=taxonomy)
+    report = reader_report(sources)
+    tables = []
+    for source in sources:
+        for batch in source.batches():
+            table, batch_report = clean(
+                batch,
+                taxonomy=taxonomy,
+                canvas=canvas,
+                outside=outside,
+                require_canvas=require_canvas,
+                default_design=source.default_design,
+                source=source.label,
+            )
+            report.merge(batch_report)
+            tables.append(LayerTable(table))
+    result = LayerTable.concat(tables)
+    if len(result) == 0:
+        names = ", ".join(s.label for s in sources)
+        raise LayerheatError(f"{names}: no usable layer rows ({report.summary()})")
+    return result, report
+
+
+# -- parts: the units every engine reads, checks and accumulates independently ----------
+@dataclass
+class Part:
+    """A piece of one input that is read, checked and accumulated on its own.
+
+    A Parquet file splits into parts of whole row groups (about :data:`PART_ROWS` rows
+    or more each); a CSV file, a PSD folder, a COCO file or a table is one part.
+    Picklable, so Dask workers read their parts themselves.
+    """
+
+    source: int
+    label: str
+    default_design: str
+    reader: TabularSource | None = None  # None with ``tables`` set
+    row_groups: tuple[int, ...] | None = None
+    tables: list[pa.Table] | None = None
+
+    def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
+        """Canonical-column batches of this part (only ``columns``)."""
+        if self.tables is not None:
+            return (_project(t, columns) for t in self.tables)
+        return self.reader.batches(columns, BATCH_ROWS, row_groups=self.row_groups)
+
+    @property
+    def rows(self) -> int | None:
+        """Rows in this part if known without reading it."""
+        if self.tables is not None:
+            return sum(t.num_rows for t in self.tables)
+        if self.row_groups is None:
+            return None
+        return self.reader.rows_in(self.row_groups)
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether the part's rows are already in memory (no reading to overlap)."""
+        return self.tables is not None
+
+
+def make_parts(sources: Sequence[Source]) -> list[Part]:
+    """Split every source into parts, in input order."""
+    parts = []
+    for i, source in enumerate(sources):
+        owner = source.reader
+        if owner is None:
+            tables = list(source.batches())
+            parts.append(Part(i, source.label, source.default_design, tables=tables))
+            continue
+        groups = owner.parts(PART_ROWS)
+        if groups is None:
+            parts.append(Part(i, source.label, source.default_design, owner))
+        else:
+            parts.extend(Part(i, source.label, source.default_design, owner, g) for g in groups)
+    return parts
