@@ -5,8 +5,7 @@
 
 Compares, on the same float64 centres and in the same process: the compiled hexagonal
 kernel (``layerheat.binning.count_hex``), its NumPy reference (``HexGrid.count``),
-matplotlib's ``hexbin`` (counts only, no drawing), the compiled rectangular kernel and
-``numpy.histogram2d``. The first call (load from Numba's disk cache, or compile) is
+and matplotlib's ``hexbin`` (counts only, no drawing). The first call (load from Numba's disk cache, or compile) is
 timed separately. Results are checked equal before timing.
 """
 
@@ -38,21 +37,18 @@ def main() -> None:
     n = int(args.points)
 
     t0 = time.perf_counter()
-    from layerheat.binning import HexGrid, RectGrid, count_grid, count_hex
+    from layerheat.binning import HexGrid, count_hex
 
     rng = np.random.default_rng(0)
     x, y = rng.random(n), rng.random(n)
     grid = HexGrid.from_data(x, y, args.gridsize)
-    rect = RectGrid.from_data(x, y, args.gridsize)
     t0 = time.perf_counter()
     count_hex(grid, x[:10], y[:10])
-    count_grid(rect, x[:10], y[:10])
     first = time.perf_counter() - t0
 
     small = min(n, 2_000_000)  # the slow references run on fewer points
     xs, ys = x[:small], y[:small]
     assert np.array_equal(count_hex(grid, xs, ys), grid.count(xs, ys))
-    assert np.array_equal(count_grid(rect, xs, ys), rect.count(xs, ys))
 
     import matplotlib
 
@@ -70,12 +66,6 @@ def main() -> None:
         ("hex kernel (Numba)", n, best_of(lambda: count_hex(grid, x, y), args.repeat)),
         ("hex NumPy reference", small, best_of(lambda: grid.count(xs, ys), args.repeat)),
         ("matplotlib hexbin", small, best_of(mpl, args.repeat)),
-        ("rect kernel (Numba)", n, best_of(lambda: count_grid(rect, x, y), args.repeat)),
-        (
-            "numpy.histogram2d",
-            small,
-            best_of(lambda: np.histogram2d(xs, ys, bins=args.gridsize), args.repeat),
-        ),
     ]
     plt.close(fig)
     rates = {name: pts / sec / 1e6 for name, pts, sec in rows}
@@ -86,10 +76,6 @@ def main() -> None:
     hexr = rates["hex kernel (Numba)"]
     print(f"hex kernel vs NumPy reference: {hexr / rates['hex NumPy reference']:.0f}x")
     print(f"hex kernel vs matplotlib hexbin: {hexr / rates['matplotlib hexbin']:.0f}x")
-    print(
-        "rect kernel vs numpy.histogram2d: "
-        f"{rates['rect kernel (Numba)'] / rates['numpy.histogram2d']:.0f}x"
-    )
     print(f"target 400 M points/s for the hex kernel: {'met' if hexr >= 400 else 'NOT met'}")
 
 

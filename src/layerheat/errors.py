@@ -8,6 +8,10 @@ exit status, so its message must say what is wrong, where, and how to fix it::
 
 from __future__ import annotations
 
+__all__ = [
+    "LayerheatError",
+]
+
 
 class LayerheatError(Exception):
     """Bad input or options, described in one line fit for a user."""

@@ -20,6 +20,12 @@ import numpy as np
 
 from .table import LayerTable
 
+__all__ = [
+    "CANVAS",
+    "DEFAULT_DESIGNS",
+    "sample_layers",
+]
+
 CANVAS = (5906.0, 3543.0)
 DEFAULT_DESIGNS = 3000
 

@@ -24,6 +24,14 @@ import pyarrow as pa
 
 from .errors import LayerheatError
 
+__all__ = [
+    "BOX_COLUMNS",
+    "CANVAS_COLUMNS",
+    "COLUMNS",
+    "LayerTable",
+    "SCHEMA",
+]
+
 #: The columns every layer table has, in this order, with their Arrow types.
 SCHEMA = pa.schema(
     [

@@ -26,6 +26,18 @@ from pathlib import Path
 
 from .errors import LayerheatError
 
+__all__ = [
+    "FALLBACK_RULE",
+    "LayerType",
+    "Match",
+    "OTHER_ID",
+    "Taxonomy",
+    "UNMAPPED_RULE",
+    "default_taxonomy",
+    "load_taxonomy",
+    "parse_category_map",
+]
+
 OTHER_ID = 140
 #: The rule text of a :class:`Match` that no rule decided (the fallback type was used).
 FALLBACK_RULE = "no rule matched: fallback"

@@ -1,8 +1,16 @@
 """Row checks between reading and normalizing: every row is used, clipped or counted.
 
-    >>> table, report = clean(batch, taxonomy=default_taxonomy())   # doctest: +SKIP
-    >>> report.summary()                                              # doctest: +SKIP
-    'read 53 layers, used 50, skipped 3 (2 non-finite, 1 inverted box)'
+    >>> import pyarrow as pa
+    >>> from layerheat.taxonomy import default_taxonomy
+    >>> batch = pa.table({"type_id": [30, 30, 999], "xmin": [0.0, 5.0, 0.0],
+    ...                   "ymin": [0.0] * 3, "xmax": [10.0, 1.0, 10.0], "ymax": [10.0] * 3,
+    ...                   "canvas_width": [100.0] * 3, "canvas_height": [100.0] * 3})
+    >>> table, report = clean(batch, taxonomy=default_taxonomy())
+    >>> report.summary()
+    'read 3 layers, used 1, skipped 2 (1 unknown type, 1 inverted box)'
+
+Every command checks rows here (:func:`check` for the engines, :func:`clean` for a
+whole table); the reasons and their codes are defined once in :mod:`layerheat.reasons`.
 
 Reasons a row is skipped: ``malformed row`` (wrong number of CSV fields), ``non-numeric``,
 ``unknown type``, ``non-finite``, ``inverted box``, ``no canvas size``, ``bad canvas
@@ -26,6 +34,21 @@ from .io.tabular import NON_NUMERIC_FLAG
 from .readreport import ReadReport
 from .table import COLUMNS, SCHEMA
 from .taxonomy import Taxonomy
+
+__all__ = [
+    "CheckOptions",
+    "Checked",
+    "HAS_AREA",
+    "OUTSIDE_POLICIES",
+    "Prepared",
+    "check",
+    "clean",
+    "kernel_codes",
+    "prepare",
+    "tally_report",
+    "type_ids_of",
+    "unknown_note",
+]
 
 OUTSIDE_POLICIES = ("clip", "skip")
 #: Optional boolean column; False marks layers with no box (adjustment layers, empty

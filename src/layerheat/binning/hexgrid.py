@@ -21,6 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+__all__ = [
+    "HexGrid",
+    "nonsingular",
+]
+
 _PADDING = 1.0e-9  # matplotlib's padding of the x extent against round-off
 
 

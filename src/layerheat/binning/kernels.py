@@ -31,6 +31,17 @@ from numba import njit
 
 from ..reasons import CLIP
 
+__all__ = [
+    "CHUNK",
+    "LANES",
+    "canvas_accumulate",
+    "hex_count",
+    "hex_count_typed",
+    "minmax_accumulate",
+    "minmax_extent",
+    "row_codes",
+]
+
 
 def _prefer_wide_vectors() -> None:
     """Let LLVM use 512-bit vectors where the CPU has AVX-512 (about 10% faster here).

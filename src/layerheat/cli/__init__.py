@@ -12,6 +12,13 @@ import click
 
 from .common import guarded_main
 
+__all__ = [
+    "COMMANDS",
+    "LazyGroup",
+    "cli",
+    "main",
+]
+
 #: subcommand -> "module:function" (relative to this package)
 COMMANDS = {
     "heatmaps": ".heatmaps:heatmaps",

@@ -6,6 +6,10 @@ from pathlib import Path
 
 import click
 
+__all__ = [
+    "sample",
+]
+
 
 @click.command(
     epilog="""

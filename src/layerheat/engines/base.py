@@ -16,7 +16,7 @@ same whichever engine ran them. Engines know nothing about measures beyond the
     >>> measure = CanvasCentres(tax, 35, (5906.0, 3543.0))
     >>> with LocalEngine() as engine:
     ...     total = run_measures(engine, parts, [measure], CheckOptions(tax))
-    >>> total.report.rows_used == total.partials[0].n.sum()
+    >>> total.report.rows_used == int(total.partials[0].n.sum())
     True
 """
 

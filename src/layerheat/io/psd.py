@@ -40,6 +40,16 @@ import pyarrow as pa
 from ..table import SCHEMA
 from ..taxonomy import Taxonomy, default_taxonomy
 
+__all__ = [
+    "FAMILIES",
+    "PSD_SCHEMA",
+    "PSD_SUFFIXES",
+    "PsdDocument",
+    "PsdReadError",
+    "SIGNATURE",
+    "read_psd_file",
+]
+
 PSD_SUFFIXES = (".psd", ".psb")
 SIGNATURE = b"8BPS"
 
