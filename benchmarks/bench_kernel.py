@@ -5,8 +5,8 @@
 
 Compares, on the same float64 centres and in the same process: the compiled hexagonal
 kernel (``layerheat.binning.count_hex``), its NumPy reference (``HexGrid.count``),
-and matplotlib's ``hexbin`` (counts only, no drawing). The first call (load from Numba's disk cache, or compile) is
-timed separately. Results are checked equal before timing.
+and matplotlib's ``hexbin`` (counts only, no drawing). The first call (load from Numba's
+disk cache, or compile) is timed separately. Results are checked equal before timing.
 """
 
 from __future__ import annotations
