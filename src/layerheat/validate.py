@@ -322,14 +322,14 @@ def check(
     if outside not in OUTSIDE_POLICIES:
         raise LayerheatError(f"outside policy {outside!r} unknown; use clip or skip")
     p = prepare(batch, taxonomy=taxonomy, canvas=canvas)
-    from .binning.kernels import row_codes
+    from .binning.reference import pick
 
     n = p.rows
     codes = np.empty(n, dtype=np.uint8)
     slots = np.empty(n, dtype=np.int32)
     tally = np.zeros(reasons.N_CODES, dtype=np.int64)
     rc = kernel_codes(require_canvas=require_canvas, skip_partly=outside == "skip")
-    row_codes(*p.arrays(), rc, codes, slots, tally)
+    pick("row_codes", n)(*p.arrays(), rc, codes, slots, tally)
     report = tally_report(tally, p, require_canvas=require_canvas, source=source)
     unknown: Counter = Counter()
     if tally[reasons.UNKNOWN_TYPE]:

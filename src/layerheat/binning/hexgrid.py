@@ -23,6 +23,7 @@ import numpy as np
 
 __all__ = [
     "HexGrid",
+    "hex_bin_index",
     "nonsingular",
 ]
 
@@ -141,24 +142,7 @@ class HexGrid:
     # -- binning (NumPy reference) ------------------------------------------------------
     def bin_index(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Flat hexagon index of each point, or -1 where it falls outside the grid."""
-        x = np.asarray(x, float)
-        y = np.asarray(y, float)
-        nx1, ny1, nx2, ny2 = self.nx + 1, self.ny + 1, self.nx, self.ny
-        ix = (x - self.xmin) / self.sx
-        iy = (y - self.ymin) / self.sy
-        ix1 = np.round(ix).astype(np.int64)
-        iy1 = np.round(iy).astype(np.int64)
-        ix2 = np.floor(ix).astype(np.int64)
-        iy2 = np.floor(iy).astype(np.int64)
-        i1 = np.where((ix1 >= 0) & (ix1 < nx1) & (iy1 >= 0) & (iy1 < ny1), ix1 * ny1 + iy1, -1)
-        i2 = np.where(
-            (ix2 >= 0) & (ix2 < nx2) & (iy2 >= 0) & (iy2 < ny2),
-            nx1 * ny1 + ix2 * ny2 + iy2,
-            -1,
-        )
-        d1 = (ix - ix1) ** 2 + 3.0 * (iy - iy1) ** 2
-        d2 = (ix - ix2 - 0.5) ** 2 + 3.0 * (iy - iy2 - 0.5) ** 2
-        return np.where(d1 < d2, i1, i2)
+        return hex_bin_index(x, y, *self.params())
 
     def params(self) -> tuple[float, float, float, float, int, int]:
         """``(xmin, ymin, sx, sy, nx, ny)``: the numbers the compiled kernels take."""
@@ -168,6 +152,31 @@ class HexGrid:
         """Points per hexagon (int64, length ``size``), as matplotlib's hexbin counts."""
         idx = self.bin_index(x, y)
         return np.bincount(idx[idx >= 0], minlength=self.size).astype(np.int64)
+
+
+def hex_bin_index(x, y, xmin, ymin, sx, sy, nx: int, ny: int) -> np.ndarray:  # noqa: ANN001
+    """Flat hexagon index of each point by matplotlib's rules, or -1 outside the grid.
+
+    ``xmin``, ``ymin``, ``sx``, ``sy`` may be arrays (one grid per point, same shape).
+    """
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    nx1, ny1, nx2, ny2 = nx + 1, ny + 1, nx, ny
+    ix = (x - xmin) / sx
+    iy = (y - ymin) / sy
+    ix1 = np.round(ix).astype(np.int64)
+    iy1 = np.round(iy).astype(np.int64)
+    ix2 = np.floor(ix).astype(np.int64)
+    iy2 = np.floor(iy).astype(np.int64)
+    i1 = np.where((ix1 >= 0) & (ix1 < nx1) & (iy1 >= 0) & (iy1 < ny1), ix1 * ny1 + iy1, -1)
+    i2 = np.where(
+        (ix2 >= 0) & (ix2 < nx2) & (iy2 >= 0) & (iy2 < ny2),
+        nx1 * ny1 + ix2 * ny2 + iy2,
+        -1,
+    )
+    d1 = (ix - ix1) ** 2 + 3.0 * (iy - iy1) ** 2
+    d2 = (ix - ix2 - 0.5) ** 2 + 3.0 * (iy - iy2 - 0.5) ** 2
+    return np.where(d1 < d2, i1, i2)
 
 
 def _grid_shape(gridsize: int | tuple[int, int]) -> tuple[int, int]:

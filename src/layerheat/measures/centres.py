@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..binning import HexGrid
+from ..binning.reference import pick
 from ..normalize import MinMax
 from ..readreport import ReadReport
 from ..taxonomy import LayerType, Taxonomy
@@ -176,9 +177,8 @@ class CanvasCentresAccumulator(_TypeSums):
 
     def add(self, batch) -> None:  # noqa: ANN001 - a validate.Checked
         """Bin one checked batch."""
-        from ..binning.kernels import canvas_accumulate
-
         if batch.n_used:
+            canvas_accumulate = pick("canvas_accumulate", len(batch.codes))
             sums = (self.n, self.sum_w, self.sum_h)
             canvas_accumulate(*batch.kernel_args(), *self.grid.params(), self.counts, *sums)
 
@@ -223,9 +223,8 @@ class CentreExtentsAccumulator(_TypeSums):
 
     def add(self, batch) -> None:  # noqa: ANN001 - a validate.Checked
         """Take one checked batch into the extents."""
-        from ..binning.kernels import minmax_extent
-
         if batch.n_used:
+            minmax_extent = pick("minmax_extent", len(batch.codes))
             sums = (self.n, self.sum_w, self.sum_h)
             minmax_extent(*batch.kernel_args(), self.lo, self.hi, *sums)
 
@@ -282,9 +281,8 @@ class MinMaxCentresAccumulator:
 
     def add(self, batch) -> None:  # noqa: ANN001 - a validate.Checked
         """Bin one checked batch."""
-        from ..binning.kernels import minmax_accumulate
-
         if batch.n_used:
+            minmax_accumulate = pick("minmax_accumulate", len(batch.codes))
             args = (self.scale, self.offset, self.grids, self.nx, self.ny, self.counts)
             minmax_accumulate(*batch.kernel_args(), *args)
 
