@@ -51,6 +51,17 @@ class LazyGroup(click.Group):
         module = importlib.import_module(module_name, __name__)
         return getattr(module, attr)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):  # noqa: ANN201
+        """As click's, but an unknown command gets a "did you mean" like options do."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(COMMANDS), n=2, cutoff=0.5)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, _HELP[name]) for name in COMMANDS]
         with formatter.section("Commands"):
