@@ -7,6 +7,7 @@ import pytest
 
 import layerheat.binning.reference as reference
 from layerheat.heatmap import heatmaps
+
 from .test_streaming import messy_layers
 
 
