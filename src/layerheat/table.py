@@ -111,7 +111,18 @@ class LayerTable:
         return self._table.num_rows
 
     def __repr__(self) -> str:
-        return f"LayerTable({len(self)} layers, {len(self.designs())} designs)"
+        import pyarrow.compute as pc
+
+        designs = pc.count_distinct(self._table.column("design_id")).as_py()
+        types = pc.count_distinct(self._table.column("type_id")).as_py()
+        return f"LayerTable({len(self):,} layers, {designs:,} designs, {types} types)"
+
+    def _repr_html_(self) -> str:
+        """The summary line and the first rows, for notebooks (values escaped)."""
+        from html import escape
+
+        head = self._table.slice(0, 10).to_pandas().to_html(index=False, escape=True)
+        return f"<p>{escape(repr(self))}</p>{head}"
 
     @property
     def column_names(self) -> list[str]:

@@ -60,6 +60,27 @@ class TypeHeatmap:
         """The largest count of any hexagon."""
         return int(self.counts.max()) if self.counts.size else 0
 
+    def __repr__(self) -> str:
+        size = ""
+        if self.n_layers and not np.isnan(self.mean_width):
+            size = f", mean size {self.mean_width:.0%} x {self.mean_height:.0%}"
+        return (
+            f"TypeHeatmap({self.type.name} [{self.type.id}], {self.n_layers:,} layers, "
+            f"{self.grid.size} hexagons, max {self.max_count:,}{size})"
+        )
+
+    def to_frame(self):  # noqa: ANN201 - a pandas DataFrame
+        """One row per hexagon: x, y (its centre in the frame, y down) and count."""
+        import pandas as pd
+
+        centres = self.grid.centers()
+        return pd.DataFrame({"x": centres[:, 0], "y": centres[:, 1], "count": self.counts})
+
+    def polygons(self) -> np.ndarray:
+        """Every hexagon's six vertices in the frame, shape ``(hexagons, 6, 2)``, in the
+        order of ``counts`` (for drawing with other plotting libraries)."""
+        return self.grid.centers()[:, None, :] + self.grid.hexagon()[None, :, :]
+
 
 @dataclass
 class HeatmapSet:
@@ -95,6 +116,31 @@ class HeatmapSet:
         """Types with at least one layer."""
         return [t for t in self if t.n_layers]
 
+    def __repr__(self) -> str:
+        frame = "min-max frame" if self.scale == "minmax" else "canvas frame"
+        if self.scale == "canvas" and self.canvas:
+            frame += f" {self.canvas[0]:g}x{self.canvas[1]:g}"
+        return (
+            f"HeatmapSet({frame}, gridsize {self.gridsize}, {len(self)} types "
+            f"({len(self.present())} present), {self.n_layers:,} layers)"
+        )
+
+    def _repr_html_(self) -> str:
+        """A table of the present types for notebooks (see :mod:`layerheat.plot` for
+        figures)."""
+        from html import escape
+
+        rows = "".join(
+            f"<tr><td>{t.type.id}</td><td>{escape(t.type.name)}</td>"
+            f"<td style='text-align:right'>{t.n_layers:,}</td>"
+            f"<td style='text-align:right'>{t.max_count:,}</td>"
+            f"<td>{_size_text(t)}</td></tr>"
+            for t in self.present()
+        )
+        head = "<tr><th>id</th><th>type</th><th>layers</th><th>max / hexagon</th>"
+        head += "<th>mean size (w x h)</th></tr>"
+        return f"<p>{escape(repr(self))}</p><table>{head}{rows}</table>"
+
     def to_arrow(self) -> pa.Table:
         """One row per hexagon of every type: type_id, type_name, x, y, count.
 
@@ -129,6 +175,12 @@ class HeatmapSet:
         with atomic_path(path) as tmp:
             pacsv.write_csv(self.to_arrow(), tmp)
         return path
+
+
+def _size_text(t: TypeHeatmap) -> str:
+    if np.isnan(t.mean_width) or (t.mean_width == 0 and t.mean_height == 0):
+        return "points only"
+    return f"{t.mean_width:.1%} x {t.mean_height:.1%}"
 
 
 class _TypeSums:
