@@ -28,7 +28,7 @@ from .errors import LayerheatError
 from .readreport import ReadReport
 from .table import LayerTable
 from .taxonomy import Taxonomy, default_taxonomy
-from .validate import clean
+from .validate import CheckOptions, clean
 
 if TYPE_CHECKING:
     from .io.tabular import TabularSource
@@ -160,19 +160,14 @@ def read_layers(
     left at all.
     """
     taxonomy = taxonomy or default_taxonomy()
+    options = CheckOptions(taxonomy, canvas, outside, require_canvas)
     sources = open_sources(inputs, type_id=type_id, taxonomy=taxonomy)
     report = reader_report(sources)
     tables = []
     for source in sources:
         for batch in source.batches():
             table, batch_report = clean(
-                batch,
-                taxonomy=taxonomy,
-                canvas=canvas,
-                outside=outside,
-                require_canvas=require_canvas,
-                default_design=source.default_design,
-                source=source.label,
+                batch, options, default_design=source.default_design, source=source.label
             )
             report.merge(batch_report)
             tables.append(LayerTable(table))

@@ -5,7 +5,7 @@
     >>> batch = pa.table({"type_id": [30, 30, 999], "xmin": [0.0, 5.0, 0.0],
     ...                   "ymin": [0.0] * 3, "xmax": [10.0, 1.0, 10.0], "ymax": [10.0] * 3,
     ...                   "canvas_width": [100.0] * 3, "canvas_height": [100.0] * 3})
-    >>> table, report = clean(batch, taxonomy=default_taxonomy())
+    >>> table, report = clean(batch, CheckOptions(default_taxonomy()))
     >>> report.summary()
     'read 3 layers, used 1, skipped 2 (1 unknown type, 1 inverted box)'
 
@@ -41,6 +41,7 @@ __all__ = [
     "HAS_AREA",
     "OUTSIDE_POLICIES",
     "Prepared",
+    "Rows",
     "check",
     "clean",
     "kernel_codes",
@@ -133,14 +134,8 @@ class CheckOptions:
 
 
 @dataclass
-class Checked:
-    """One batch after the row checks: columns as NumPy arrays plus a code per row.
-
-    ``codes`` is 0 for a usable row, 1 for a usable row to be clipped to its canvas
-    (``clipped()`` applies it) and ``its reason code (:mod:`layerheat.reasons`)`` for a skipped one;
-    ``slots`` holds a usable row's type position in the taxonomy, else -1. The canvas
-    columns already hold ``canvas`` where the data had none.
-    """
+class Rows:
+    """A batch's type ids, boxes and canvas sizes as read-only NumPy arrays (pixels)."""
 
     types: np.ndarray
     xmin: np.ndarray
@@ -149,6 +144,28 @@ class Checked:
     ymax: np.ndarray
     width: np.ndarray
     height: np.ndarray
+
+    @property
+    def box(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(xmin, ymin, xmax, ymax)``, as the kernels take it."""
+        return self.xmin, self.ymin, self.xmax, self.ymax
+
+    @property
+    def canvas(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(width, height)``, as the kernels take it."""
+        return self.width, self.height
+
+
+@dataclass
+class Checked(Rows):
+    """One batch after the row checks: the rows plus a code per row.
+
+    ``codes`` holds each row's code from :mod:`layerheat.reasons`: ``KEEP``, ``CLIP`` (a
+    usable row to be clipped to its canvas; ``clipped()`` applies it) or a skip reason;
+    ``slots`` holds a usable row's type position in the taxonomy, else -1. The canvas
+    columns already hold ``canvas`` where the data had none.
+    """
+
     codes: np.ndarray
     slots: np.ndarray
     report: ReadReport
@@ -161,18 +178,9 @@ class Checked:
         """Rows that survive the checks."""
         return self.report.rows_read - self.report.rows_skipped
 
-    def kernel_args(self) -> tuple[np.ndarray, ...]:
-        """What every accumulating kernel takes first: slots, codes, box, canvas size."""
-        return (
-            self.slots,
-            self.codes,
-            self.xmin,
-            self.ymin,
-            self.xmax,
-            self.ymax,
-            self.width,
-            self.height,
-        )
+    def kernel_args(self) -> tuple:
+        """What every accumulating kernel takes first: slots, codes, box and canvas."""
+        return self.slots, self.codes, self.box, self.canvas
 
     def kept(self) -> np.ndarray:
         """Boolean mask of the usable rows."""
@@ -181,10 +189,9 @@ class Checked:
     def clipped(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The box columns with rows partly outside their canvas clipped to it."""
         partly = self.codes == reasons.CLIP
-        box = (self.xmin, self.ymin, self.xmax, self.ymax)
         if not partly.any():
-            return box
-        xmin, ymin, xmax, ymax = box
+            return self.box
+        xmin, ymin, xmax, ymax = self.box
         return (
             np.where(partly, np.clip(xmin, 0, self.width), xmin),
             np.where(partly, np.clip(ymin, 0, self.height), ymin),
@@ -200,39 +207,21 @@ def unknown_note(source: str, unknown: Counter) -> str:
 
 
 @dataclass
-class Prepared:
+class Prepared(Rows):
     """One batch's columns as the compiled checks take them (see :func:`prepare`)."""
 
-    types: np.ndarray
     lookup: np.ndarray
     non_numeric: np.ndarray
     has_area: np.ndarray
-    xmin: np.ndarray
-    ymin: np.ndarray
-    xmax: np.ndarray
-    ymax: np.ndarray
-    width: np.ndarray
-    height: np.ndarray
     malformed: int
 
     @property
     def rows(self) -> int:
         return self.types.shape[0]
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        """Types, look-up, flags, box and canvas: the kernels' leading arguments."""
-        return (
-            self.types,
-            self.lookup,
-            self.non_numeric,
-            self.has_area,
-            self.xmin,
-            self.ymin,
-            self.xmax,
-            self.ymax,
-            self.width,
-            self.height,
-        )
+    def arrays(self) -> tuple:
+        """Types, look-up, flags, box and canvas: the row-check kernel's leading arguments."""
+        return self.types, self.lookup, self.non_numeric, self.has_area, self.box, self.canvas
 
 
 def prepare(
@@ -269,15 +258,13 @@ def prepare(
             width = np.where(np.isnan(width), canvas[0], width)
         if np.isnan(height).any():
             height = np.where(np.isnan(height), canvas[1], height)
+    rows = Rows(types, *box, floats(width), floats(height))
     return Prepared(
-        types,
-        _lookup(taxonomy),
-        non_numeric,
-        has_area,
-        *box,
-        floats(width),
-        floats(height),
-        malformed,
+        **vars(rows),
+        lookup=_lookup(taxonomy),
+        non_numeric=non_numeric,
+        has_area=has_area,
+        malformed=malformed,
     )
 
 
@@ -337,46 +324,20 @@ def check(
     design = None
     if "design_id" in batch.column_names:
         design = _strings(batch, "design_id", "")
-    return Checked(
-        p.types,
-        p.xmin,
-        p.ymin,
-        p.xmax,
-        p.ymax,
-        p.width,
-        p.height,
-        codes,
-        slots,
-        report,
-        unknown,
-        design,
-    )
+    rows = {name: getattr(p, name) for name in Rows.__dataclass_fields__}
+    return Checked(**rows, codes=codes, slots=slots, report=report, unknown=unknown, design=design)
 
 
 def clean(
-    batch: pa.Table,
-    *,
-    taxonomy: Taxonomy,
-    canvas: tuple[float, float] | None = None,
-    outside: str = "clip",
-    require_canvas: bool = True,
-    default_design: str = "",
-    source: str = "input",
+    batch: pa.Table, options: CheckOptions, *, default_design: str = "", source: str = "input"
 ) -> tuple[pa.Table, ReadReport]:
     """Check one batch of canonical columns; return the usable rows and the counts.
 
-    ``canvas`` fills a missing canvas size; ``require_canvas`` makes rows without one
-    unusable (canvas-relative scaling needs it). Raises LayerheatError only when the
-    whole batch lacks a canvas size and one is required.
+    ``options.canvas`` fills a missing canvas size; ``options.require_canvas`` makes
+    rows without one unusable (canvas-relative scaling needs it). Raises LayerheatError
+    only when the whole batch lacks a canvas size and one is required.
     """
-    checked = check(
-        batch,
-        taxonomy=taxonomy,
-        canvas=canvas,
-        outside=outside,
-        require_canvas=require_canvas,
-        source=source,
-    )
+    checked = options.check(batch, source=source)
     report = checked.report
     if checked.unknown:
         report.notes.append(unknown_note(source, checked.unknown))

@@ -43,11 +43,11 @@ def ints(a: np.ndarray) -> np.ndarray:
 
 def count_hex(grid: HexGrid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Points per hexagon of ``grid`` (int64, length ``grid.size``)."""
-    from .kernels import hex_count
+    from .kernels import hex_count_typed
 
-    counts = np.zeros(grid.size, dtype=np.int64)
-    hex_count(floats(x), floats(y), *grid.params(), counts)
-    return counts
+    counts = np.zeros((1, grid.size), dtype=np.int64)
+    hex_count_typed(ints(np.zeros(0)), floats(x), floats(y), *grid.params(), counts)
+    return counts[0]
 
 
 def count_hex_typed(

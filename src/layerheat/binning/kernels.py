@@ -7,10 +7,11 @@ multiply-add), only scheduled differently.
 
     >>> import numpy as np
     >>> from layerheat.binning import HexGrid
-    >>> from layerheat.binning.kernels import hex_count
+    >>> from layerheat.binning.kernels import hex_count_typed
     >>> grid = HexGrid.from_extent(0.0, 1.0, 0.0, 1.0, 35)
-    >>> counts = np.zeros(grid.size, dtype=np.int64)
-    >>> hex_count(np.array([0.1, 0.5]), np.array([0.2, 0.9]), *grid.params(), counts)
+    >>> counts = np.zeros((2, grid.size), dtype=np.int64)
+    >>> types = np.array([0, 1])
+    >>> hex_count_typed(types, np.array([0.1, 0.5]), np.array([0.2, 0.9]), *grid.params(), counts)
     >>> int(counts.sum())
     2
 
@@ -35,7 +36,6 @@ __all__ = [
     "CHUNK",
     "LANES",
     "canvas_accumulate",
-    "hex_count",
     "hex_count_typed",
     "minmax_accumulate",
     "minmax_extent",
@@ -132,29 +132,13 @@ def _tally(buf, m, sub):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def hex_count(x, y, xmin, ymin, sx, sy, nx, ny, counts):  # noqa: ANN001, ANN201
-    """Add the points per hexagon to ``counts`` (int64, length = grid size)."""
-    size = counts.shape[0]
-    n = x.shape[0]
-    fnx, fny, fbase, fout = float(nx), float(ny), float((nx + 1) * (ny + 1)), float(size)
-    sub = np.zeros((LANES, size + 1), dtype=np.int64)
-    buf = np.empty(CHUNK, dtype=np.int32)
-    for start in range(0, n, CHUNK):
-        m = min(CHUNK, n - start)
-        xs = x[start : start + m]
-        ys = y[start : start + m]
-        for k in range(m):
-            buf[k] = np.int32(_hex_bin(xs[k], ys[k], xmin, ymin, sx, sy, fnx, fny, fbase, fout))
-        _tally(buf, m, sub)
-    _flush(sub, counts)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
 def hex_count_typed(tindex, x, y, xmin, ymin, sx, sy, nx, ny, counts):  # noqa: ANN001, ANN201
     """Add points per (type, hexagon) to ``counts`` (int64, n_types x size).
 
     ``tindex`` (int64) holds each point's type position; a negative one leaves it out.
+    An empty ``tindex`` puts every point in type 0 (plain counts, ``counts`` 1 x size).
     """
+    typed = tindex.shape[0] > 0
     n_types, size = counts.shape
     n = x.shape[0]
     outside = n_types * size
@@ -165,10 +149,10 @@ def hex_count_typed(tindex, x, y, xmin, ymin, sx, sy, nx, ny, counts):  # noqa: 
         m = min(CHUNK, n - start)
         xs = x[start : start + m]
         ys = y[start : start + m]
-        ts = tindex[start : start + m]
+        ts = tindex[start : start + m] if typed else tindex
         for k in range(m):
             b = np.int64(_hex_bin(xs[k], ys[k], xmin, ymin, sx, sy, fnx, fny, fbase, fout))
-            t = ts[k]
+            t = ts[k] if typed else 0
             buf[k] = t * size + b if (b < size) & (t >= 0) else outside
         _tally(buf, m, sub)
     _flush(sub, counts.reshape(outside))
@@ -195,22 +179,7 @@ def _row_code(x0, y0, x1, y1, w, h, pos, rc):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def row_codes(
-    types,
-    lookup,
-    non_numeric,
-    has_area,
-    xmin,
-    ymin,
-    xmax,
-    ymax,
-    width,
-    height,
-    rc,
-    codes,
-    slots,
-    tally,
-):  # noqa: ANN001, ANN201
+def row_codes(types, lookup, non_numeric, has_area, box, canvas, rc, codes, slots, tally):  # noqa: ANN001, ANN201
     """Code of each row for :func:`layerheat.validate.check`.
 
     ``rc`` (uint8) holds the code to write for: kept, partly outside, wholly outside,
@@ -222,6 +191,8 @@ def row_codes(
     when the column is absent. Writes ``codes``, ``slots`` (the type position of a kept
     or clipped row, else -1) and adds rows per code to ``tally``.
     """
+    xmin, ymin, xmax, ymax = box
+    width, height = canvas
     n_known = lookup.shape[0]
     flag_nn = non_numeric.shape[0] > 0
     flag_area = has_area.shape[0] > 0
@@ -253,27 +224,15 @@ def _clip(v, hi, clip):  # noqa: ANN001, ANN202
     return lo if clip else v
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _box(x0, y0, x1, y1, w, h, code):  # noqa: ANN001, ANN202
+    """A row's box, clipped to its canvas ``w`` x ``h`` when its code is CLIP."""
+    clip = code == CLIP
+    return _clip(x0, w, clip), _clip(y0, h, clip), _clip(x1, w, clip), _clip(y1, h, clip)
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
-def canvas_accumulate(
-    slots,
-    codes,
-    xmin,
-    ymin,
-    xmax,
-    ymax,
-    width,
-    height,
-    gxmin,
-    gymin,
-    sx,
-    sy,
-    nx,
-    ny,
-    counts,
-    n,
-    sum_w,
-    sum_h,
-):  # noqa: ANN001, ANN201
+def canvas_accumulate(slots, codes, box, canvas, grid, counts, n, sum_w, sum_h):  # noqa: ANN001, ANN201
     """Canvas frame: bin the kept rows' box centres per type, count them, sum their sizes.
 
     ``slots`` holds each row's type position (-1: not kept); rows coded CLIP are clipped
@@ -281,6 +240,9 @@ def canvas_accumulate(
     w = (xmax - xmin) / width, as everywhere in layerheat.
     ``counts`` is (n_types, grid size); ``n``, ``sum_w``, ``sum_h`` per type.
     """
+    xmin, ymin, xmax, ymax = box
+    width, height = canvas
+    gxmin, gymin, sx, sy, nx, ny = grid
     n_types, size = counts.shape
     outside = n_types * size
     fnx, fny, fbase, fout = float(nx), float(ny), float((nx + 1) * (ny + 1)), float(size)
@@ -304,13 +266,9 @@ def canvas_accumulate(
         hs = height[start : start + m]
         for k in range(m):
             t = np.int64(ts[k])
-            clip = cs[k] == CLIP
             w = ws[k]
             h = hs[k]
-            x0 = _clip(a0[k], w, clip)
-            x1 = _clip(a1[k], w, clip)
-            y0 = _clip(b0[k], h, clip)
-            y1 = _clip(b1[k], h, clip)
+            x0, y0, x1, y1 = _box(a0[k], b0[k], a1[k], b1[k], w, h, cs[k])
             cx = ((x0 + x1) / 2.0) / w
             cy = ((y0 + y1) / 2.0) / h
             b = np.int64(_hex_bin(cx, cy, gxmin, gymin, sx, sy, fnx, fny, fbase, fout))
@@ -332,11 +290,13 @@ def canvas_accumulate(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def minmax_extent(slots, codes, xmin, ymin, xmax, ymax, width, height, lo, hi, n, sum_w, sum_h):  # noqa: ANN001, ANN201
+def minmax_extent(slots, codes, box, canvas, lo, hi, n, sum_w, sum_h):  # noqa: ANN001, ANN201
     """Min-max pass 1: per type the min and max of box centres (pixels), count, size sums.
 
     ``lo``, ``hi`` are (n_types, 2) and updated in place; sizes are (xmax-xmin)/width.
     """
+    xmin, ymin, xmax, ymax = box
+    width, height = canvas
     n_types = lo.shape[0]
     ln = np.zeros(n_types + 1, dtype=np.int64)
     lw = np.zeros(n_types + 1, dtype=np.float64)
@@ -347,13 +307,9 @@ def minmax_extent(slots, codes, xmin, ymin, xmax, ymax, width, height, lo, hi, n
         t = slots[i]
         if t < 0:
             continue
-        clip = codes[i] == CLIP
         w = width[i]
         h = height[i]
-        x0 = _clip(xmin[i], w, clip)
-        x1 = _clip(xmax[i], w, clip)
-        y0 = _clip(ymin[i], h, clip)
-        y1 = _clip(ymax[i], h, clip)
+        x0, y0, x1, y1 = _box(xmin[i], ymin[i], xmax[i], ymax[i], w, h, codes[i])
         cx = (x0 + x1) / 2.0
         cy = (y0 + y1) / 2.0
         llo[t, 0] = min(llo[t, 0], cx)
@@ -374,28 +330,15 @@ def minmax_extent(slots, codes, xmin, ymin, xmax, ymax, width, height, lo, hi, n
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def minmax_accumulate(
-    slots,
-    codes,
-    xmin,
-    ymin,
-    xmax,
-    ymax,
-    width,
-    height,
-    scale,
-    offset,
-    grids,
-    nx,
-    ny,
-    counts,
-):  # noqa: ANN001, ANN201
+def minmax_accumulate(slots, codes, box, canvas, scale, offset, grids, nx, ny, counts):  # noqa: ANN001, ANN201
     """Min-max pass 2: scale each kept row's centre by its type's scaler and bin it.
 
     ``scale``, ``offset`` are (n_types, 2): v * scale + offset, as
     :meth:`layerheat.normalize.MinMax.transform`; ``grids`` (n_types, 4) holds each
     type's hex grid ``xmin, ymin, sx, sy`` (all with the same nx, ny).
     """
+    xmin, ymin, xmax, ymax = box
+    width, height = canvas
     n_types, size = counts.shape
     outside = n_types * size
     fnx, fny, fbase, fout = float(nx), float(ny), float((nx + 1) * (ny + 1)), float(size)
@@ -408,13 +351,7 @@ def minmax_accumulate(
             i = start + k
             slot = np.int64(slots[i])
             keep = slot >= 0
-            clip = codes[i] == CLIP
-            w = width[i]
-            h = height[i]
-            x0 = _clip(xmin[i], w, clip)
-            x1 = _clip(xmax[i], w, clip)
-            y0 = _clip(ymin[i], h, clip)
-            y1 = _clip(ymax[i], h, clip)
+            x0, y0, x1, y1 = _box(xmin[i], ymin[i], xmax[i], ymax[i], width[i], height[i], codes[i])
             t = slot if keep else 0
             cx = (x0 + x1) / 2.0 * scale[t, 0] + offset[t, 0]
             cy = (y0 + y1) / 2.0 * scale[t, 1] + offset[t, 1]

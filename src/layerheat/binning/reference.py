@@ -41,23 +41,9 @@ def pick(name: str, rows: int) -> Callable:
     return getattr(kernels, name)
 
 
-def row_codes(
-    types,
-    lookup,
-    non_numeric,
-    has_area,
-    xmin,
-    ymin,
-    xmax,
-    ymax,
-    width,
-    height,
-    rc,
-    codes,
-    slots,
-    tally,
-):  # noqa: ANN001, ANN201
+def row_codes(types, lookup, non_numeric, has_area, box, canvas, rc, codes, slots, tally):  # noqa: ANN001, ANN201
     """:func:`layerheat.binning.kernels.row_codes` in NumPy."""
+    (xmin, ymin, xmax, ymax), (width, height) = box, canvas
     inside = (types >= 0) & (types < lookup.shape[0])
     pos = np.where(inside, lookup[np.where(inside, types, 0)], -1)
     c = np.full(types.shape[0], rc[0], dtype=np.uint8)
@@ -80,8 +66,9 @@ def row_codes(
     tally += np.bincount(c, minlength=tally.shape[0])[: tally.shape[0]]
 
 
-def _kept_boxes(slots, codes, xmin, ymin, xmax, ymax, width, height):  # noqa: ANN001, ANN202
+def _kept_boxes(slots, codes, box, canvas):  # noqa: ANN001, ANN202
     """Type positions, boxes (clipped where coded CLIP) and canvas sizes of kept rows."""
+    (xmin, ymin, xmax, ymax), (width, height) = box, canvas
     keep = slots >= 0
     clip = codes[keep] == CLIP
     w, h = width[keep], height[keep]
@@ -109,36 +96,17 @@ def _add_counts(counts: np.ndarray, t: np.ndarray, bins: np.ndarray) -> None:
     counts += np.bincount(flat, minlength=n_types * size).reshape(n_types, size)
 
 
-def canvas_accumulate(
-    slots,
-    codes,
-    xmin,
-    ymin,
-    xmax,
-    ymax,
-    width,
-    height,
-    gxmin,
-    gymin,
-    sx,
-    sy,
-    nx,
-    ny,
-    counts,
-    n,
-    sum_w,
-    sum_h,
-):  # noqa: ANN001, ANN201
+def canvas_accumulate(slots, codes, box, canvas, grid, counts, n, sum_w, sum_h):  # noqa: ANN001, ANN201
     """:func:`layerheat.binning.kernels.canvas_accumulate` in NumPy."""
-    t, (x0, y0, x1, y1), w, h = _kept_boxes(slots, codes, xmin, ymin, xmax, ymax, width, height)
-    bins = hex_bin_index(((x0 + x1) / 2.0) / w, ((y0 + y1) / 2.0) / h, gxmin, gymin, sx, sy, nx, ny)
+    t, (x0, y0, x1, y1), w, h = _kept_boxes(slots, codes, box, canvas)
+    bins = hex_bin_index(((x0 + x1) / 2.0) / w, ((y0 + y1) / 2.0) / h, *grid)
     _add_counts(counts, t, bins)
     _add_sums(t, x0, y0, x1, y1, w, h, n, sum_w, sum_h)
 
 
-def minmax_extent(slots, codes, xmin, ymin, xmax, ymax, width, height, lo, hi, n, sum_w, sum_h):  # noqa: ANN001, ANN201
+def minmax_extent(slots, codes, box, canvas, lo, hi, n, sum_w, sum_h):  # noqa: ANN001, ANN201
     """:func:`layerheat.binning.kernels.minmax_extent` in NumPy."""
-    t, (x0, y0, x1, y1), w, h = _kept_boxes(slots, codes, xmin, ymin, xmax, ymax, width, height)
+    t, (x0, y0, x1, y1), w, h = _kept_boxes(slots, codes, box, canvas)
     for axis, centre in enumerate(((x0 + x1) / 2.0, (y0 + y1) / 2.0)):
         low = np.full(lo.shape[0], np.inf)
         high = np.full(lo.shape[0], -np.inf)
@@ -149,11 +117,9 @@ def minmax_extent(slots, codes, xmin, ymin, xmax, ymax, width, height, lo, hi, n
     _add_sums(t, x0, y0, x1, y1, w, h, n, sum_w, sum_h)
 
 
-def minmax_accumulate(
-    slots, codes, xmin, ymin, xmax, ymax, width, height, scale, offset, grids, nx, ny, counts
-):  # noqa: ANN001, ANN201
+def minmax_accumulate(slots, codes, box, canvas, scale, offset, grids, nx, ny, counts):  # noqa: ANN001, ANN201
     """:func:`layerheat.binning.kernels.minmax_accumulate` in NumPy."""
-    t, (x0, y0, x1, y1), _, _ = _kept_boxes(slots, codes, xmin, ymin, xmax, ymax, width, height)
+    t, (x0, y0, x1, y1), _, _ = _kept_boxes(slots, codes, box, canvas)
     cx = (x0 + x1) / 2.0 * scale[t, 0] + offset[t, 0]
     cy = (y0 + y1) / 2.0 * scale[t, 1] + offset[t, 1]
     g = grids[t]

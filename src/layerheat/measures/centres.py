@@ -203,18 +203,28 @@ class _TypeSums:
         return TypeHeatmap(t, grid, counts, int(n), mean_w, mean_h, *fit)
 
 
-# -- canvas frame -------------------------------------------------------------------------
 @dataclass(frozen=True)
-class CanvasCentres:
-    """Centre counts per type on one hexagon grid over the canvas ``canvas`` (w, h)."""
+class _CentreMeasure:
+    """What both first-pass centre measures are given; ``accumulator()`` starts one."""
 
     taxonomy: Taxonomy
     gridsize: int
     canvas: tuple[float, float] | None
     columns: tuple[str, ...] = ()
 
-    def accumulator(self) -> CanvasCentresAccumulator:
-        return CanvasCentresAccumulator(self)
+    def accumulator(self):  # noqa: ANN201 - the subclass's accumulator
+        return self._accumulator_class()(self)
+
+    def _accumulator_class(self) -> type:
+        raise NotImplementedError
+
+
+# -- canvas frame -------------------------------------------------------------------------
+class CanvasCentres(_CentreMeasure):
+    """Centre counts per type on one hexagon grid over the canvas ``canvas`` (w, h)."""
+
+    def _accumulator_class(self) -> type:
+        return CanvasCentresAccumulator
 
 
 class CanvasCentresAccumulator(_TypeSums):
@@ -232,7 +242,7 @@ class CanvasCentresAccumulator(_TypeSums):
         if batch.n_used:
             canvas_accumulate = pick("canvas_accumulate", len(batch.codes))
             sums = (self.n, self.sum_w, self.sum_h)
-            canvas_accumulate(*batch.kernel_args(), *self.grid.params(), self.counts, *sums)
+            canvas_accumulate(*batch.kernel_args(), self.grid.params(), self.counts, *sums)
 
     def merge(self, other: CanvasCentresAccumulator) -> None:
         """Add another partial's counts (same grid) to this one."""
@@ -250,17 +260,11 @@ class CanvasCentresAccumulator(_TypeSums):
 
 
 # -- min-max (the source's method) ----------------------------------------------------------
-@dataclass(frozen=True)
-class CentreExtents:
+class CentreExtents(_CentreMeasure):
     """Min-max pass 1: each type's min and max of box centres (the scalers' fit)."""
 
-    taxonomy: Taxonomy
-    gridsize: int
-    canvas: tuple[float, float] | None
-    columns: tuple[str, ...] = ()
-
-    def accumulator(self) -> CentreExtentsAccumulator:
-        return CentreExtentsAccumulator(self)
+    def _accumulator_class(self) -> type:
+        return CentreExtentsAccumulator
 
 
 class CentreExtentsAccumulator(_TypeSums):
