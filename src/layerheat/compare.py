@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from .errors import LayerheatError
 from .heatmap import HeatmapSet
-from .measures.marginals import Marginals, MarginalHistograms
+from .measures.marginals import MarginalHistograms, Marginals
 from .table import LayerTable
 from .taxonomy import LayerType, Taxonomy, default_taxonomy
 
@@ -49,9 +49,19 @@ __all__ = [
     "two_proportion_pvalues",
 ]
 
-SUMMARY_COLUMNS = (
-    "type_id,type_name,n_a,n_b,designs_a,designs_b,js_divergence,w1_cx,w1_cy,w1_w,w1_h"
-).split(",")
+SUMMARY_COLUMNS = [
+    "type_id",
+    "type_name",
+    "n_a",
+    "n_b",
+    "designs_a",
+    "designs_b",
+    "js_divergence",
+    "w1_cx",
+    "w1_cy",
+    "w1_w",
+    "w1_h",
+]
 #: rows per batch fed to the marginal histograms by the provisional driver
 _BATCH_ROWS = 1 << 17
 

@@ -137,10 +137,9 @@ def write_metrics(table: pa.Table, path) -> object:  # noqa: ANN001
     from .outputs import atomic_path
 
     header = "# " + "; ".join(VARIANTS[k] for k in ("alignment", "overlap", "validity"))
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            f.write((header + "\n").encode())
-            pacsv.write_csv(table, f)
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        f.write((header + "\n").encode())
+        pacsv.write_csv(table, f)
     return path
 
 
