@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from .binning import HexGrid
 from .errors import LayerheatError
 from .heatmap import HeatmapSet
 from .measures.marginals import MarginalHistograms, Marginals
@@ -115,12 +116,17 @@ class TypeComparison:
     designs_b: int
     js: float
     w1: tuple[float, float, float, float]
-    centres: np.ndarray
+    grid: HexGrid
     count_a: np.ndarray
     count_b: np.ndarray
     p_value: np.ndarray
     q_value: np.ndarray
     fdr: float
+
+    @property
+    def centres(self) -> np.ndarray:
+        """Hexagon centres (canvas fractions), in the grid's order."""
+        return self.grid.centers()
 
     @property
     def share_a(self) -> np.ndarray:
@@ -253,7 +259,7 @@ def compare_sets(
         designs = marg_a.designs[slot], marg_b.designs[slot]
         compared.append(
             TypeComparison(
-                ta.type, na, nb, *designs, js_divergence(ca, cb), w1, ta.grid.centers(), ca, cb,
+                ta.type, na, nb, *designs, js_divergence(ca, cb), w1, ta.grid, ca, cb,
                 p, q, fdr,
             )
         )  # fmt: skip
