@@ -193,6 +193,21 @@ class Comparison:
             )
         return pa.concat_tables(parts)
 
+    def write(self, outdir: str | Path) -> list[Path]:
+        """Write compare.csv, compare-bins.csv and scores.csv atomically; returns the paths."""
+        import pyarrow.csv as pacsv
+
+        from .outputs import atomic_path
+
+        tables = {"compare.csv": self.summary(), "compare-bins.csv": self.bins()}
+        tables["scores.csv"] = self.scores()
+        written = []
+        for name, table in tables.items():
+            with atomic_path(Path(outdir) / name) as tmp:
+                pacsv.write_csv(table, tmp)
+            written.append(Path(outdir) / name)
+        return written
+
     def scores(self) -> pa.Table:
         """scores.csv: per side, designs, layers, mean scores; Max IoU when computed."""
         from .metrics import VARIANTS

@@ -16,11 +16,13 @@ All figures are matplotlib ``Figure`` objects (Agg); drawing never reads files.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from .compare import Comparison, TypeComparison
 
-__all__ = ["plot_differences", "plot_divergences", "plot_metrics"]
+__all__ = ["plot_differences", "plot_divergences", "plot_metrics", "write_figures"]
 
 SHARE_CMAP = "viridis"
 DIFF_CMAP = "RdBu_r"  # blue: more on side A, red: more on side B
@@ -158,3 +160,18 @@ def plot_metrics(c: Comparison):  # noqa: ANN201 - a matplotlib Figure
         ax.legend(fontsize=7)
     fig.suptitle(f"Layout scores per design: {c.labels[0]} vs {c.labels[1]}", fontsize=11)
     return fig
+
+
+def write_figures(c: Comparison, outdir: str | Path, *, top: int = 4, dpi: int = 150) -> list[Path]:
+    """Write compare.png, divergence.png and (with metrics) metrics.png atomically."""
+    from .outputs import atomic_path
+
+    figures = {"compare.png": plot_differences(c, top), "divergence.png": plot_divergences(c)}
+    if c.metrics is not None:
+        figures["metrics.png"] = plot_metrics(c)
+    written = []
+    for name, fig in figures.items():
+        with atomic_path(Path(outdir) / name) as tmp:
+            fig.savefig(tmp, dpi=dpi, format="png")
+        written.append(Path(outdir) / name)
+    return written

@@ -94,7 +94,9 @@ def compare(
         a, b, labels=names, gridsize=gridsize, taxonomy=load_taxonomy(taxonomy), canvas=canvas,
         type_id=type_id, outside=outside, fdr=fdr, metrics=not no_metrics, max_iou=max_iou,
     )  # fmt: skip
-    for path in write_comparison(result, outdir, top=top, dpi=dpi):
+    from ..plot_compare import write_figures
+
+    for path in [*result.write(outdir), *write_figures(result, outdir, top=top, dpi=dpi)]:
         click.echo(str(path))
     first = result.types[0] if result.types else None
     if first is not None:
@@ -120,30 +122,3 @@ def _sides(inputs: tuple[str, ...], side_a: tuple[str, ...], side_b: tuple[str, 
 def _name(paths: list[str]) -> str:
     first = Path(paths[0]).stem or str(paths[0])
     return first if len(paths) == 1 else f"{first} +{len(paths) - 1}"
-
-
-def write_comparison(result, outdir: Path, *, top: int = 4, dpi: int = 150) -> list[Path]:  # noqa: ANN001
-    """Write the CSVs and figures of a comparison atomically; returns the paths."""
-    import pyarrow.csv as pacsv
-
-    from ..outputs import atomic_path
-    from ..plot_compare import plot_differences, plot_divergences, plot_metrics
-
-    tables = {"compare.csv": result.summary(), "compare-bins.csv": result.bins(),
-              "scores.csv": result.scores()}  # fmt: skip
-    figures = {
-        "compare.png": plot_differences(result, top),
-        "divergence.png": plot_divergences(result),
-    }
-    if result.metrics is not None:
-        figures["metrics.png"] = plot_metrics(result)
-    written = []
-    for name, table in tables.items():
-        with atomic_path(outdir / name) as tmp:
-            pacsv.write_csv(table, tmp)
-        written.append(outdir / name)
-    for name, fig in figures.items():
-        with atomic_path(outdir / name) as tmp:
-            fig.savefig(tmp, dpi=dpi, format="png")
-        written.append(outdir / name)
-    return written
