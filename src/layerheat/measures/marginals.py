@@ -18,8 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..taxonomy import Taxonomy
 
@@ -77,14 +75,15 @@ class MarginalHistograms:
             bins = np.clip(np.floor(v * RESOLUTION), 0, RESOLUTION - 1).astype(np.int64)
             index = (slots.astype(np.int64) * len(QUANTITIES) + q) * RESOLUTION + bins
             flat += np.bincount(index, minlength=flat.size)
-        design = batch.design if batch.design is not None else pa.array([""] * len(use))
-        design = pa.chunked_array([design]) if isinstance(design, pa.Array) else design
-        design = design.filter(pa.array(use))
-        pairs = pa.table({"slot": slots, "design": design}).group_by(["slot", "design"])
-        unique = pairs.aggregate([])
-        for slot, ids in _by_slot(unique):
-            self.design_sets[slot].update(ids)
-        self.all_designs.update(pc.unique(design).to_pylist())
+        if batch.design is None:
+            ids = np.full(int(use.sum()), "", dtype=object)
+        else:
+            ids = np.asarray(batch.design.to_numpy(zero_copy_only=False), dtype=object)[use]
+        order = np.argsort(slots, kind="stable")
+        bounds = np.searchsorted(slots[order], np.arange(len(self.design_sets) + 1))
+        for slot in np.nonzero(np.diff(bounds))[0]:
+            self.design_sets[slot].update(ids[order[bounds[slot] : bounds[slot + 1]]])
+        self.all_designs.update(ids)
 
     def merge(self, other: MarginalHistograms) -> None:
         self.counts += other.counts
@@ -99,10 +98,3 @@ class MarginalHistograms:
             [len(s) for s in self.design_sets],
             len(self.all_designs),
         )
-
-
-def _by_slot(unique: pa.Table):  # noqa: ANN202 - yields (slot, list of design ids)
-    slots = unique.column("slot").to_numpy()
-    designs = unique.column("design")
-    for slot in np.unique(slots):
-        yield int(slot), designs.filter(pa.array(slots == slot)).to_pylist()
