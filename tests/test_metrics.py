@@ -169,3 +169,22 @@ def test_metrics_cli_writes_the_variants_and_one_row_per_design(cli, tmp_path) -
     assert lines[0].startswith("# LayoutGAN++ alignment")
     assert lines[1] == '"design_id","n_layers","alignment","overlap","validity"'
     assert len(lines) == 32
+
+
+def test_a_plain_arrow_table_without_types_is_scored() -> None:
+    import pyarrow as pa
+
+    t = pa.table(
+        {
+            "design_id": ["a", "a", "b"],
+            "xmin": [0.0, 10.0, 0.0],
+            "ymin": [0.0, 0.0, 0.0],
+            "xmax": [10.0, 20.0, 5.0],
+            "ymax": [10.0, 10.0, 5.0],
+            "canvas_width": [100.0] * 3,
+            "canvas_height": [50.0] * 3,
+        }
+    )
+    got = design_metrics(t).to_pydict()
+    assert got["design_id"] == ["a", "b"] and got["n_layers"] == [2, 1]
+    assert got["overlap"] == [0.0, 0.0] and got["validity"] == [1.0, 1.0]
