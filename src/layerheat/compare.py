@@ -242,8 +242,8 @@ def _check_same_grid(hs_a: HeatmapSet, hs_b: HeatmapSet) -> None:
         tb = hs_b.types.get(ta.type.id)
         if tb is None or ta.grid.params() != tb.grid.params():
             raise LayerheatError(
-                f"type {ta.type.id} is binned on different grids on the two sides; "
-                "compare in the canvas frame with one canvas size, or give --canvas"
+                f"the two sides are binned on different hexagon grids (canvas {hs_a.canvas} "
+                f"vs {hs_b.canvas}); compare needs one canvas shape on both sides for now"
             )
 
 

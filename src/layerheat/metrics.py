@@ -207,10 +207,22 @@ def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _pair_scores(key: tuple, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per-pair scores (N, M) of two groups of designs with the same types ``key``."""
+    """Per-pair scores (N, M) of two groups of designs with the same types ``key``.
+
+    Rows of A go in blocks so that the IoU matrices in flight stay near 16 M numbers.
+    """
+    keys = np.asarray(key)
+    worst = max(int((keys == t).sum()) for t in np.unique(keys)) ** 2 + 2
+    block = max(1, (1 << 24) // (len(b) * worst))
+    return np.concatenate(
+        [_block_scores(keys, a[i : i + block], b) for i in range(0, len(a), block)]
+    )
+
+
+def _block_scores(keys: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`_pair_scores` of one block of A's designs."""
     from scipy.optimize import linear_sum_assignment
 
-    keys = np.asarray(key)
     total = np.zeros((len(a), len(b)))
     for t in np.unique(keys):
         cols = np.nonzero(keys == t)[0]
@@ -227,7 +239,7 @@ def _pair_scores(key: tuple, a: np.ndarray, b: np.ndarray) -> np.ndarray:
                 r, c = linear_sum_assignment(cube[p, q], maximize=True)
                 best[p, q] = cube[p, q][r, c].sum()
         total += best
-    return total / len(key)
+    return total / len(keys)
 
 
 def max_iou(
