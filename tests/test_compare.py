@@ -149,3 +149,15 @@ def test_compare_cli_writes_the_folder(cli, tmp_path) -> None:  # noqa: ANN001
 def test_compare_cli_needs_two_sides(cli) -> None:  # noqa: ANN001
     result = cli("compare", "sample")
     assert result.code == 1 and len(result.err_lines) == 1
+
+
+def test_minmax_and_different_canvas_shapes_are_refused_in_one_line() -> None:
+    from layerheat.errors import LayerheatError
+
+    t = sample_layers(designs=20)
+    with pytest.raises(LayerheatError, match="canvas only"):
+        compare(t, t, scale="minmax")
+    tall = t.arrow.set_column(t.arrow.schema.get_field_index("canvas_height"), "canvas_height",
+                              [t.numpy("canvas_height") * 3])  # fmt: skip
+    with pytest.raises(LayerheatError, match="different hexagon grids"):
+        compare(t, LayerTable(tall), metrics=False)

@@ -119,11 +119,12 @@ def plot_divergences(c: Comparison):  # noqa: ANN201 - a matplotlib Figure
     ax.barh(y, np.nan_to_num(js), color=[t.type.color for t in types], edgecolor="0.2", lw=0.5)
     for yi, t in zip(y, types, strict=True):
         note = f"{t.js:.3f}" if np.isfinite(t.js) else "only on one side"
+        note += f" · {int(t.significant.sum())} significant hexagon(s)"
         ax.text(np.nan_to_num(t.js), yi, f" {note}", va="center", fontsize=7)
     ax.set_yticks(y, [t.type.label for t in types], fontsize=8)
     ax.invert_yaxis()
     finite = js[np.isfinite(js)]
-    ax.set_xlim(0, max(float(finite.max()) if finite.size else 0.0, 0.05) * 1.25)
+    ax.set_xlim(0, max(float(finite.max()) if finite.size else 0.0, 0.05) * 1.5)
     ax.set_xlabel("Jensen-Shannon divergence of hexagon shares (bits, 0 = same, 1 = disjoint)")
     ax.set_title(f"How differently each type is placed: {c.labels[0]} vs {c.labels[1]}")
     return fig
