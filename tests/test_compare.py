@@ -161,3 +161,16 @@ def test_minmax_and_different_canvas_shapes_are_refused_in_one_line() -> None:
                               [t.numpy("canvas_height") * 3])  # fmt: skip
     with pytest.raises(LayerheatError, match="different hexagon grids"):
         compare(t, LayerTable(tall), metrics=False)
+
+
+def test_sample_variant_cli_and_sides_given_with_a_and_b(cli, tmp_path) -> None:  # noqa: ANN001
+    base, moved = tmp_path / "base.parquet", tmp_path / "moved.parquet"
+    assert cli("sample", "-o", base, "--designs", "40").code == 0
+    assert cli("sample", "-o", moved, "--designs", "40", "--variant", "logo-right").code == 0
+    out = tmp_path / "cmp"
+    result = cli(
+        "compare", "--a", base, "--b", moved, "-o", out, "--no-metrics", "--gridsize", "10"
+    )
+    assert result.code == 0, result.err
+    assert "Developer Logo (70)" in result.out
+    assert not (out / "metrics.png").exists()
