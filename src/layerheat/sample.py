@@ -131,3 +131,36 @@ def sample_layers(designs: int = DEFAULT_DESIGNS, seed: int = 0) -> LayerTable:
         canvas_width=np.full(len(design), w),
         canvas_height=np.full(len(design), h),
     )
+
+
+#: documented transformations of the sample, for trying ``layerheat compare``
+VARIANTS = {
+    "logo-right": "developer logos in the left half of the canvas mirrored to the right half",
+}
+
+
+def sample_variant(
+    variant: str = "logo-right", designs: int = DEFAULT_DESIGNS, seed: int = 0
+) -> LayerTable:
+    """The sample with one documented change (:data:`VARIANTS`), e.g. to try ``compare``.
+
+    ``logo-right``: every developer logo (type 70) whose centre lies in the left half is
+    mirrored about the canvas's vertical centre line (top-left -> top-right, bottom-left
+    -> bottom-right); everything else is the sample of the same ``designs`` and ``seed``.
+    """
+    if variant not in VARIANTS:
+        from .errors import LayerheatError
+
+        raise LayerheatError(f"--variant {variant!r} unknown; use one of {', '.join(VARIANTS)}")
+    table = sample_layers(designs=designs, seed=seed)
+    xmin, xmax = table.numpy("xmin"), table.numpy("xmax")
+    width = table.numpy("canvas_width")
+    move = (table.numpy("type_id") == 70) & (xmin + xmax < width)
+    arrow = table.arrow
+    arrow = arrow.set_column(
+        arrow.schema.get_field_index("xmin"), "xmin", [np.where(move, width - xmax, xmin)]
+    )
+    arrow = arrow.set_column(
+        arrow.schema.get_field_index("xmax"), "xmax", [np.where(move, width - xmin, xmax)]
+    )
+    return LayerTable(arrow)

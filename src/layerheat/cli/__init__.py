@@ -26,6 +26,8 @@ COMMANDS = {
     "view": ".view:view",
     "ingest": ".ingest:ingest",
     "sample": ".sample:sample",
+    "compare": ".compare:compare",
+    "metrics": ".metrics:metrics",
 }
 
 _HELP = {
@@ -34,6 +36,8 @@ _HELP = {
     "view": "Browse a collection of designs in a desktop viewer.",
     "ingest": "Turn PSD/PSB folders and COCO files into a layer table.",
     "sample": "Write the built-in synthetic sample dataset.",
+    "compare": "Compare two collections: where each type differs, by how much.",
+    "metrics": "Layout scores per design (alignment, overlap, validity).",
 }
 
 

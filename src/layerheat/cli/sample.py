@@ -17,6 +17,7 @@ __all__ = [
 Examples:
   layerheat sample -o sample.parquet
   layerheat sample -o sample.csv --designs 500 --seed 7
+  layerheat sample -o variant.parquet --variant logo-right   # to try compare
 """
 )
 @click.option(
@@ -28,14 +29,22 @@ Examples:
 )
 @click.option("--designs", type=click.IntRange(min=1), default=3000, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-def sample(output: Path, designs: int, seed: int) -> None:
+@click.option(
+    "--variant",
+    type=click.Choice(["logo-right"]),
+    help="A documented change of the sample (logo-right: left logos mirrored to the right).",
+)
+def sample(output: Path, designs: int, seed: int, variant: str | None) -> None:
     """Write the built-in synthetic sample (advertisement layouts on a 5906x3543 canvas)."""
     from ..errors import LayerheatError
-    from ..sample import sample_layers
+    from ..sample import sample_layers, sample_variant
 
     if output.suffix.lower() not in (".parquet", ".pq", ".csv"):
         raise LayerheatError(f"{output}: use a .parquet or .csv file name")
-    table = sample_layers(designs=designs, seed=seed)
+    if variant:
+        table = sample_variant(variant, designs=designs, seed=seed)
+    else:
+        table = sample_layers(designs=designs, seed=seed)
     table.write(output)
     click.echo(str(output))
     click.echo(f"wrote {len(table)} layers in {designs} designs")

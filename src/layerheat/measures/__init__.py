@@ -1,7 +1,9 @@
 """Measures: one accumulator per thing layerheat measures, each runnable on every engine.
 
 * :mod:`~layerheat.measures.centres`: where layers go (hexagon counts of box centres)
-  and the :class:`~layerheat.measures.centres.HeatmapSet` result.
+  and the :class:`~layerheat.measures.centres.HeatmapSet` result;
+* :mod:`~layerheat.measures.marginals`: per-type histograms of centre x, y and size
+  (for Wasserstein distances between collections) and designs per type.
 
 Each follows :mod:`layerheat.measures.base`: ``accumulator()`` gives an empty partial
 with ``add(batch)`` / ``merge(other)`` / ``result()``.

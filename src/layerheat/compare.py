@@ -1,0 +1,345 @@
+"""Compare two collections: where on the canvas each layer type differs, and by how much.
+
+    >>> from layerheat.compare import compare
+    >>> from layerheat.sample import sample_layers, sample_variant
+    >>> c = compare(sample_layers(), sample_variant("logo-right"))   # doctest: +SKIP
+    >>> c.types[0].type.id                                            # doctest: +SKIP
+    70
+
+Both sides are binned on the same hexagon grid (canvas frame). Per type:
+
+* shares per hexagon (count / the side's layers of the type) and their difference
+  (share B - share A);
+* a pooled two-proportion z-test per hexagon (hexagons with layers on either side),
+  with Benjamini-Hochberg q-values; hexagons with q <= ``fdr`` are significant;
+* the Jensen-Shannon divergence of the two share distributions, log base 2 (0..1;
+  equal to ``scipy.spatial.distance.jensenshannon(p, q, base=2) ** 2``); NaN when only
+  one side has the type;
+* Wasserstein-1 distances of centre x, centre y, width and height (canvas fractions)
+  from the fixed-resolution histograms of :mod:`layerheat.measures.marginals`;
+* layer and design counts per side.
+
+:func:`compare_sets` does the math on two HeatmapSets and two Marginals and knows no
+engine; :func:`compare` is the (provisional) driver from inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from .binning import HexGrid
+from .errors import LayerheatError
+from .heatmap import HeatmapSet
+from .measures.marginals import MarginalHistograms, Marginals
+from .table import LayerTable
+from .taxonomy import LayerType, Taxonomy, default_taxonomy
+
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "Comparison",
+    "TypeComparison",
+    "bh_qvalues",
+    "compare",
+    "compare_sets",
+    "js_divergence",
+    "two_proportion_pvalues",
+]
+
+SUMMARY_COLUMNS = [
+    "type_id",
+    "type_name",
+    "n_a",
+    "n_b",
+    "designs_a",
+    "designs_b",
+    "js_divergence",
+    "w1_cx",
+    "w1_cy",
+    "w1_w",
+    "w1_h",
+]
+#: rows per batch fed to the marginal histograms by the provisional driver
+_BATCH_ROWS = 1 << 17
+
+
+def js_divergence(counts_a: np.ndarray, counts_b: np.ndarray) -> float:
+    """Jensen-Shannon divergence, base 2, of two count vectors' share distributions."""
+    na, nb = counts_a.sum(), counts_b.sum()
+    if not na and not nb:
+        return 0.0
+    if not na or not nb:
+        return float("nan")
+    p, q = counts_a / na, counts_b / nb
+    m = (p + q) / 2
+    kl_p = np.sum(p[p > 0] * np.log2(p[p > 0] / m[p > 0]))
+    kl_q = np.sum(q[q > 0] * np.log2(q[q > 0] / m[q > 0]))
+    return float(max(0.0, (kl_p + kl_q) / 2))
+
+
+def two_proportion_pvalues(ca: np.ndarray, na: int, cb: np.ndarray, nb: int) -> np.ndarray:
+    """Two-sided p-values of the pooled two-proportion z-test per hexagon (1 if no data)."""
+    from scipy.stats import norm
+
+    ca, cb = np.asarray(ca, float), np.asarray(cb, float)
+    if not na or not nb:
+        return np.ones_like(ca)
+    pooled = (ca + cb) / (na + nb)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
+    diff = cb / nb - ca / na
+    z = np.divide(diff, se, out=np.zeros_like(diff), where=se > 0)
+    return np.where(se > 0, 2 * norm.sf(np.abs(z)), 1.0)
+
+
+def bh_qvalues(p: np.ndarray, tested: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q-values over the ``tested`` entries; 1 elsewhere."""
+    from scipy.stats import false_discovery_control
+
+    q = np.ones_like(p, dtype=float)
+    if tested.any():
+        q[tested] = false_discovery_control(p[tested], method="bh")
+    return q
+
+
+@dataclass
+class TypeComparison:
+    """One type on both sides: counts, shares, tests per hexagon and divergences."""
+
+    type: LayerType
+    n_a: int
+    n_b: int
+    designs_a: int
+    designs_b: int
+    js: float
+    w1: tuple[float, float, float, float]
+    grid: HexGrid
+    count_a: np.ndarray
+    count_b: np.ndarray
+    p_value: np.ndarray
+    q_value: np.ndarray
+    fdr: float
+
+    @property
+    def centres(self) -> np.ndarray:
+        """Hexagon centres (canvas fractions), in the grid's order."""
+        return self.grid.centers()
+
+    @property
+    def share_a(self) -> np.ndarray:
+        return self.count_a / self.n_a if self.n_a else np.zeros(len(self.count_a))
+
+    @property
+    def share_b(self) -> np.ndarray:
+        return self.count_b / self.n_b if self.n_b else np.zeros(len(self.count_b))
+
+    @property
+    def diff(self) -> np.ndarray:
+        """Share B minus share A per hexagon."""
+        return self.share_b - self.share_a
+
+    @property
+    def significant(self) -> np.ndarray:
+        """Hexagons whose difference is significant at the false discovery rate."""
+        return self.q_value <= self.fdr
+
+
+@dataclass
+class Comparison:
+    """Two sides compared per type, types ranked by JS divergence (NaN last)."""
+
+    labels: tuple[str, str]
+    a: HeatmapSet
+    b: HeatmapSet
+    types: list[TypeComparison]
+    n_designs: tuple[int, int]
+    fdr: float
+    metrics: tuple[pa.Table, pa.Table] | None = None
+    max_iou: tuple[float, int] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> pa.Table:
+        """compare.csv: one row per type present on either side, ranked."""
+        rows = [
+            (t.type.id, t.type.name, t.n_a, t.n_b, t.designs_a, t.designs_b, t.js, *t.w1)
+            for t in self.types
+        ]
+        return pa.table({c: pa.array([r[i] for r in rows]) for i, c in enumerate(SUMMARY_COLUMNS)})
+
+    def bins(self) -> pa.Table:
+        """compare-bins.csv: one row per hexagon of every compared type."""
+        parts = []
+        for t in self.types:
+            n = len(t.count_a)
+            parts.append(
+                pa.table(
+                    {
+                        "type_id": pa.array(np.full(n, t.type.id, np.int16)),
+                        "type_name": pa.array([t.type.name] * n, pa.string()),
+                        "x": t.centres[:, 0],
+                        "y": t.centres[:, 1],
+                        "count_a": t.count_a.astype(np.int64),
+                        "count_b": t.count_b.astype(np.int64),
+                        "share_a": t.share_a,
+                        "share_b": t.share_b,
+                        "diff": t.diff,
+                        "p_value": t.p_value,
+                        "q_value": t.q_value,
+                    }
+                )
+            )
+        return pa.concat_tables(parts)
+
+    def write(self, outdir: str | Path) -> list[Path]:
+        """Write compare.csv, compare-bins.csv and scores.csv atomically; returns the paths."""
+        import pyarrow.csv as pacsv
+
+        from .outputs import atomic_path
+
+        tables = {"compare.csv": self.summary(), "compare-bins.csv": self.bins()}
+        tables["scores.csv"] = self.scores()
+        written = []
+        for name, table in tables.items():
+            with atomic_path(Path(outdir) / name) as tmp:
+                pacsv.write_csv(table, tmp)
+            written.append(Path(outdir) / name)
+        return written
+
+    def scores(self) -> pa.Table:
+        """scores.csv: per side, designs, layers, mean scores; Max IoU when computed."""
+        from .metrics import VARIANTS
+
+        rows = {"side": [], "label": [], "designs": [], "layers": []}
+        for name in ("alignment", "overlap", "validity", "max_iou"):
+            rows[name] = []
+        for side, label, hs, n, m in zip(
+            "ab", self.labels, (self.a, self.b), self.n_designs, self.metrics or (None, None)
+        ):
+            rows["side"].append(side)
+            rows["label"].append(label)
+            rows["designs"].append(n)
+            rows["layers"].append(hs.n_layers)
+            for name in ("alignment", "overlap", "validity"):
+                rows[name].append(_mean(m, name))
+            rows["max_iou"].append(self.max_iou[0] if self.max_iou else None)
+        meta = {k: v.encode() for k, v in VARIANTS.items()}
+        return pa.table(rows).replace_schema_metadata(meta)
+
+
+def _mean(table: pa.Table | None, name: str) -> float | None:
+    if table is None or not len(table):
+        return None
+    return float(np.nanmean(table.column(name).to_numpy()))
+
+
+def _check_same_grid(hs_a: HeatmapSet, hs_b: HeatmapSet) -> None:
+    if hs_a.scale != hs_b.scale or hs_a.gridsize != hs_b.gridsize:
+        raise LayerheatError("the two sides must be binned with the same --scale and --gridsize")
+    for ta in hs_a:
+        tb = hs_b.types.get(ta.type.id)
+        if tb is None or ta.grid.params() != tb.grid.params():
+            raise LayerheatError(
+                f"the two sides are binned on different hexagon grids (canvas {hs_a.canvas} "
+                f"vs {hs_b.canvas}); compare needs one canvas shape on both sides for now"
+            )
+
+
+def compare_sets(
+    hs_a: HeatmapSet,
+    hs_b: HeatmapSet,
+    marg_a: Marginals,
+    marg_b: Marginals,
+    fdr: float = 0.05,
+    labels: Sequence[str] = ("A", "B"),
+) -> Comparison:
+    """Compare two HeatmapSets on one grid (and their marginal histograms) type by type."""
+    if not 0 < fdr < 1:
+        raise LayerheatError(f"--fdr {fdr} must be between 0 and 1")
+    _check_same_grid(hs_a, hs_b)
+    slots = {t.id: i for i, t in enumerate(hs_a.taxonomy)}
+    compared = []
+    for ta in hs_a:
+        tb = hs_b[ta.type.id]
+        ca, cb = ta.counts.astype(np.int64), tb.counts.astype(np.int64)
+        na, nb = int(ca.sum()), int(cb.sum())
+        if not na and not nb:
+            continue
+        slot = slots[ta.type.id]
+        p = two_proportion_pvalues(ca, na, cb, nb)
+        q = bh_qvalues(p, (ca + cb) > 0)
+        w1 = tuple(marg_a.w1(marg_b, slot, k) for k in range(4))
+        designs = marg_a.designs[slot], marg_b.designs[slot]
+        compared.append(
+            TypeComparison(
+                ta.type, na, nb, *designs, js_divergence(ca, cb), w1, ta.grid, ca, cb,
+                p, q, fdr,
+            )
+        )  # fmt: skip
+    compared.sort(key=lambda t: (np.isnan(t.js), -np.nan_to_num(t.js), t.type.id))
+    return Comparison(
+        tuple(labels), hs_a, hs_b, compared, (marg_a.n_designs, marg_b.n_designs), fdr
+    )
+
+
+# -- the provisional driver (the lead swaps it for the engine driver) ------------------------
+def compare(
+    a: LayerTable | pa.Table | str | Path | Sequence[str | Path] | None,
+    b: LayerTable | pa.Table | str | Path | Sequence[str | Path] | None,
+    *,
+    labels: Sequence[str] = ("A", "B"),
+    gridsize: int = 35,
+    scale: str = "canvas",
+    taxonomy: Taxonomy | None = None,
+    canvas: tuple[float, float] | None = None,
+    type_id: int | None = None,
+    outside: str = "clip",
+    fdr: float = 0.05,
+    metrics: bool = True,
+    max_iou: bool = False,
+) -> Comparison:
+    """Read both sides, bin them on one canvas grid, and compare (see :func:`compare_sets`).
+
+    Only ``scale="canvas"`` is supported for now (min-max scaling on the union of both
+    sides' extents needs the engine's extent pass). ``metrics`` adds the per-design
+    scores of each side, ``max_iou`` the Maximum IoU between the sides.
+    """
+    from . import metrics as scores
+    from .heatmap import heatmaps
+    from .validate import check
+
+    if scale != "canvas":
+        raise LayerheatError("compare supports --scale canvas only for now")
+    taxonomy = taxonomy or default_taxonomy()
+    opts = {"taxonomy": taxonomy, "canvas": canvas, "type_id": type_id, "outside": outside}
+    tables = [_read_side(side, **opts) for side in (a, b)]
+    sets, margs = [], []
+    for table in tables:
+        sets.append(heatmaps(table, scale="canvas", gridsize=gridsize, taxonomy=taxonomy))
+        acc = MarginalHistograms(taxonomy)
+        for batch in table.arrow.to_batches(_BATCH_ROWS):
+            acc.add(check(pa.Table.from_batches([batch]), taxonomy=taxonomy, outside=outside))
+        margs.append(acc.result())
+    result = compare_sets(*sets, *margs, fdr=fdr, labels=labels)
+    if metrics:
+        result.metrics = tuple(scores.design_metrics(t, taxonomy=taxonomy) for t in tables)
+    if max_iou:
+        result.max_iou = scores.max_iou(*tables, taxonomy=taxonomy)
+    return result
+
+
+def _read_side(data, *, taxonomy, canvas, type_id, outside) -> LayerTable:  # noqa: ANN001
+    """One side as a checked LayerTable (a table as it is, paths read and checked)."""
+    from .io import read_layers
+
+    if isinstance(data, LayerTable):
+        return data
+    if isinstance(data, pa.Table):
+        return LayerTable(data)
+    paths = [data] if isinstance(data, str | Path) else list(data or [])
+    table, _ = read_layers(
+        paths, type_id=type_id, canvas=canvas, taxonomy=taxonomy, outside=outside
+    )
+    return table
