@@ -33,9 +33,11 @@ import numpy as np
 import pyarrow as pa
 
 from .binning import HexGrid
+from .engines import Engine
 from .errors import LayerheatError
-from .heatmap import HeatmapSet
-from .measures.marginals import MarginalHistograms, Marginals
+from .measures.centres import HeatmapSet
+from .measures.marginals import Marginals
+from .sources import Inputs
 from .table import LayerTable
 from .taxonomy import LayerType, Taxonomy, default_taxonomy
 
@@ -64,7 +66,6 @@ SUMMARY_COLUMNS = [
     "w1_h",
 ]
 #: rows per batch fed to the marginal histograms by the provisional driver
-_BATCH_ROWS = 1 << 17
 
 
 def js_divergence(counts_a: np.ndarray, counts_b: np.ndarray) -> float:
@@ -284,10 +285,10 @@ def compare_sets(
     )
 
 
-# -- the provisional driver (the lead swaps it for the engine driver) ------------------------
+# -- the driver: both sides through the pipeline, on one grid --------------------------------
 def compare(
-    a: LayerTable | pa.Table | str | Path | Sequence[str | Path] | None,
-    b: LayerTable | pa.Table | str | Path | Sequence[str | Path] | None,
+    a: Inputs,
+    b: Inputs,
     *,
     labels: Sequence[str] = ("A", "B"),
     gridsize: int = 35,
@@ -299,47 +300,72 @@ def compare(
     fdr: float = 0.05,
     metrics: bool = True,
     max_iou: bool = False,
+    dask: str | None = None,
+    engine: Engine | None = None,
 ) -> Comparison:
     """Read both sides, bin them on one canvas grid, and compare (see :func:`compare_sets`).
 
-    Only ``scale="canvas"`` is supported for now (min-max scaling on the union of both
-    sides' extents needs the engine's extent pass). ``metrics`` adds the per-design
-    scores of each side, ``max_iou`` the Maximum IoU between the sides.
+    Only ``scale="canvas"`` is supported (min-max scaling gives each side its own
+    frame, which cannot be compared hexagon by hexagon). ``metrics`` adds the
+    per-design scores of each side, ``max_iou`` the Maximum IoU between the sides;
+    both need each side's layers in memory, so the sides are then read whole once.
+    ``dask`` / ``engine`` choose the engine, as for :func:`layerheat.heatmaps`.
     """
     from . import metrics as scores
-    from .heatmap import heatmaps
-    from .validate import check
 
     if scale != "canvas":
-        raise LayerheatError("compare supports --scale canvas only for now")
+        raise LayerheatError("compare supports --scale canvas only (one grid for both sides)")
     taxonomy = taxonomy or default_taxonomy()
     opts = {"taxonomy": taxonomy, "canvas": canvas, "type_id": type_id, "outside": outside}
-    tables = [_read_side(side, **opts) for side in (a, b)]
+    sides: list = [a, b]
+    if metrics or max_iou:
+        sides = [_read_side(side, **opts) for side in sides]
+    frame = None
     sets, margs = [], []
-    for table in tables:
-        sets.append(heatmaps(table, scale="canvas", gridsize=gridsize, taxonomy=taxonomy))
-        acc = MarginalHistograms(taxonomy)
-        for batch in table.arrow.to_batches(_BATCH_ROWS):
-            acc.add(check(pa.Table.from_batches([batch]), taxonomy=taxonomy, outside=outside))
-        margs.append(acc.result())
+    for side in sides:
+        hs, marg, frame = _measure_side(side, gridsize, frame, (dask, engine), **opts)
+        sets.append(hs)
+        margs.append(marg)
     result = compare_sets(*sets, *margs, fdr=fdr, labels=labels)
     if metrics:
-        result.metrics = tuple(scores.design_metrics(t, taxonomy=taxonomy) for t in tables)
+        result.metrics = tuple(scores.design_metrics(t, taxonomy=taxonomy) for t in sides)
     if max_iou:
-        result.max_iou = scores.max_iou(*tables, taxonomy=taxonomy)
+        result.max_iou = scores.max_iou(*sides, taxonomy=taxonomy)
     return result
+
+
+def _measure_side(side, gridsize, frame, engines, *, taxonomy, canvas, type_id, outside):  # noqa: ANN001, ANN202
+    """One side's HeatmapSet (on the grid of ``frame``, else its own) and marginals."""
+    from .measures.centres import CanvasCentres
+    from .measures.marginals import MarginalsMeasure
+    from .pipeline import Pipeline
+
+    dask, engine = engines
+    pipe = Pipeline(
+        side,
+        taxonomy=taxonomy,
+        canvas=canvas,
+        type_id=type_id,
+        outside=outside,
+        dask=dask,
+        engine=engine,
+    )
+    with pipe:
+        frame = frame or pipe.frame
+        total = pipe.run([CanvasCentres(taxonomy, gridsize, frame), MarginalsMeasure(taxonomy)])
+    centres, marginals = total.partials
+    hs = centres.result()
+    hs.report = pipe.report(total)
+    return hs, marginals.result(), frame
 
 
 def _read_side(data, *, taxonomy, canvas, type_id, outside) -> LayerTable:  # noqa: ANN001
     """One side as a checked LayerTable (a table as it is, paths read and checked)."""
-    from .io import read_layers
+    from .sources import read_layers
 
     if isinstance(data, LayerTable):
         return data
     if isinstance(data, pa.Table):
         return LayerTable(data)
-    paths = [data] if isinstance(data, str | Path) else list(data or [])
-    table, _ = read_layers(
-        paths, type_id=type_id, canvas=canvas, taxonomy=taxonomy, outside=outside
-    )
+    table, _ = read_layers(data, type_id=type_id, canvas=canvas, taxonomy=taxonomy, outside=outside)
     return table

@@ -2,7 +2,7 @@
 
     >>> from layerheat.metrics import design_metrics
     >>> from layerheat.sample import sample_layers
-    >>> scores = design_metrics(sample_layers(designs=20))   # doctest: +SKIP
+    >>> scores = design_metrics(sample_layers(designs=20))
     >>> scores.column_names
     ['design_id', 'n_layers', 'alignment', 'overlap', 'validity']
 
@@ -81,7 +81,6 @@ def design_boxes(
     Rows of design k are ``offsets[k]:offsets[k + 1]`` of ``types`` and of ``boxes``
     (shape (n, 4): left, top, right, bottom); designs in order of first appearance.
     """
-    from . import io  # noqa: F401 - validate and io import each other; io must load first
     from .validate import check
 
     arrow = data.arrow if isinstance(data, LayerTable) else data

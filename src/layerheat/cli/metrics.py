@@ -44,8 +44,8 @@ def metrics(
     """
     import numpy as np
 
-    from ..io import read_layers
     from ..metrics import design_metrics, write_metrics
+    from ..sources import read_layers
     from ..taxonomy import load_taxonomy
 
     tax = load_taxonomy(taxonomy)

@@ -18,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 from ..taxonomy import Taxonomy
 
-__all__ = ["QUANTITIES", "RESOLUTION", "MarginalHistograms", "Marginals"]
+__all__ = ["QUANTITIES", "RESOLUTION", "MarginalHistograms", "Marginals", "MarginalsMeasure"]
 
 #: bins over [0, 1] per quantity: W1 from them is within 1/RESOLUTION of the exact one
 RESOLUTION = 4096
@@ -50,6 +51,17 @@ class Marginals:
         return float(np.abs(gap[:-1]).sum() / RESOLUTION)
 
 
+@dataclass(frozen=True)
+class MarginalsMeasure:
+    """The measure: :class:`MarginalHistograms` per part; reads the design ids too."""
+
+    taxonomy: Taxonomy
+    columns: tuple[str, ...] = ("design_id",)
+
+    def accumulator(self) -> MarginalHistograms:
+        return MarginalHistograms(self.taxonomy)
+
+
 class MarginalHistograms:
     """Accumulator of :class:`Marginals` over Checked batches (add / merge / result)."""
 
@@ -75,15 +87,21 @@ class MarginalHistograms:
             bins = np.clip(np.floor(v * RESOLUTION), 0, RESOLUTION - 1).astype(np.int64)
             index = (slots.astype(np.int64) * len(QUANTITIES) + q) * RESOLUTION + bins
             flat += np.bincount(index, minlength=flat.size)
-        if batch.design is None:
-            ids = np.full(int(use.sum()), "", dtype=object)
+        self._add_designs(batch.design, use, slots)
+
+    def _add_designs(self, design, use: np.ndarray, slots: np.ndarray) -> None:  # noqa: ANN001
+        """The batch's designs per type: unique (type, design) pairs first, then sets."""
+        if design is None:
+            names, codes = np.array([""], dtype=object), np.zeros(int(use.sum()), np.int64)
         else:
-            ids = np.asarray(batch.design.to_numpy(zero_copy_only=False), dtype=object)[use]
-        order = np.argsort(slots, kind="stable")
-        bounds = np.searchsorted(slots[order], np.arange(len(self.design_sets) + 1))
-        for slot in np.nonzero(np.diff(bounds))[0]:
-            self.design_sets[slot].update(ids[order[bounds[slot] : bounds[slot + 1]]])
-        self.all_designs.update(ids)
+            encoded = pa.chunked_array([design]).combine_chunks().dictionary_encode()
+            names = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+            codes = encoded.indices.to_numpy(zero_copy_only=False)[use].astype(np.int64)
+        pairs = np.unique(slots.astype(np.int64) * len(names) + codes)
+        for slot in np.unique(pairs // len(names)):
+            mine = pairs[pairs // len(names) == slot] % len(names)
+            self.design_sets[slot].update(names[mine])
+        self.all_designs.update(names[np.unique(codes)])
 
     def merge(self, other: MarginalHistograms) -> None:
         self.counts += other.counts
