@@ -115,7 +115,7 @@ class DaskEngine:
         from distributed import as_completed
 
         token = uuid.uuid4().hex[:12]
-        [shared] = self.client.scatter([work], broadcast=True)
+        [shared] = self.client.scatter([work], broadcast=True, hash=False)  # a fresh key per run
         futures = [
             self.client.submit(_run_part, shared, part, pure=False, key=f"layerheat-{token}-{i}")
             for i, part in enumerate(parts)
