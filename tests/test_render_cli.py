@@ -166,7 +166,7 @@ def test_all_shows_a_progress_bar_unless_quiet(cli, write, tmp_path, monkeypatch
     many = rows(*[f"d{i},30,Title,100,100,400,300,1000,500" for i in range(6)])
     data = write("many.csv", many)
     result = cli("render", data, "--all", "-o", tmp_path / "o1", "--size", "64")
-    assert result.code == 0 and "6/6" in result.err
+    assert result.code == 0 and "6 / 6 designs" in result.err
     quiet = cli("render", data, "--all", "-o", tmp_path / "o2", "--size", "64", "-q")
     assert quiet.code == 0 and quiet.err == ""
     assert len(list((tmp_path / "o2").iterdir())) == 6

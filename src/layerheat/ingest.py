@@ -23,7 +23,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -406,20 +406,22 @@ def _worker_count(jobs: int | None, todo: list[tuple[int, InputFile]]) -> int:
 def _run(
     todo: list[tuple[int, InputFile]], options: IngestOptions, jobs: int | None, progress: bool
 ) -> list[FileResult]:
+    from .parallel import worker_pool
+    from .progress import row_progress
+
     workers = _worker_count(jobs, todo)
     results: list[FileResult] = []
-    with _progress(progress, len(todo)) as advance:
+    with row_progress(not progress or not todo, verb="ingest", unit="files") as bar:
+        advance = bar or (lambda n=1: None)
+        if bar is not None:
+            bar.add_total(len(todo))
         if workers == 1:
             for i, item in todo:
                 results.append(read_one(i, item, options))
                 advance(1)
             return results
-        import multiprocessing
-
         try:
-            with ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-            ) as pool:
+            with worker_pool(workers) as pool:
                 size = max(1, min(16, len(todo) // (workers * 8)))
                 chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
                 pending: dict[Future, int] = {
@@ -439,53 +441,6 @@ def _run(
                     results.append(read_one(i, item, options))
                     advance(1)
     return results
-
-
-class _progress:
-    """Context manager yielding an ``advance(n)`` callable; a rich bar when enabled."""
-
-    def __init__(self, enabled: bool, total: int) -> None:
-        self.enabled = enabled and total > 0
-        self.total = total
-        self._bar = None
-
-    def __enter__(self):  # noqa: ANN204
-        if not self.enabled:
-            return lambda n=1: None
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            ProgressColumn,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-        from rich.text import Text
-
-        class FilesPerSecond(ProgressColumn):
-            def render(self, task) -> Text:  # noqa: ANN001
-                elapsed = task.elapsed or 0.0
-                rate = task.completed / elapsed if elapsed > 0 else 0.0
-                return Text(f"{rate:.1f} files/s", style="progress.data.speed")
-
-        self._bar = Progress(
-            TextColumn("ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            FilesPerSecond(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-        )
-        self._bar.__enter__()
-        task = self._bar.add_task("ingest", total=self.total)
-        return lambda n=1: self._bar.advance(task, n)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(*exc)
 
 
 # -- outputs -------------------------------------------------------------------------------------

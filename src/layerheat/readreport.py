@@ -13,7 +13,39 @@ from dataclasses import dataclass, field
 
 from .reasons import ORDER
 
-__all__ = ["ReadReport"]
+__all__ = ["DesignCounts", "ReadReport"]
+
+
+@dataclass
+class DesignCounts:
+    """Rows read and skipped per design, in order of first appearance, and each
+    design's canvas (the first valid size seen), so that commands drawing designs one
+    by one can say why a design has nothing to draw."""
+
+    read: Counter = field(default_factory=Counter)
+    skipped: dict[str, Counter] = field(default_factory=dict)
+    canvas: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def designs(self) -> list[str]:
+        """Every design seen, used or not."""
+        return list(self.read)
+
+    def merge(self, other: DesignCounts) -> None:
+        """Add another batch's counts."""
+        self.read.update(other.read)
+        for design, reasons in other.skipped.items():
+            self.skipped.setdefault(design, Counter()).update(reasons)
+        for design, size in other.canvas.items():
+            self.canvas.setdefault(design, size)
+
+    def why_empty(self, design: str) -> str:
+        """``read 3 layers: 2 non-finite, 1 outside canvas`` for a design with no usable row."""
+        rank = {text: i for i, text in enumerate(ORDER)}
+        reasons = sorted(
+            self.skipped.get(design, Counter()).items(), key=lambda r: (-r[1], rank.get(r[0], 99))
+        )
+        shown = ", ".join(f"{n} {why}" for why, n in reasons)
+        return f"read {self.read[design]} layer(s): {shown or 'none usable'}"
 
 
 @dataclass
@@ -25,6 +57,8 @@ class ReadReport:
     changed: Counter = field(default_factory=Counter)
     files_skipped: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: per-design counts, kept by :func:`layerheat.sources.read_layers` (None elsewhere)
+    designs: DesignCounts | None = None
 
     def read(self, n: int) -> None:
         """Count ``n`` more rows read from the sources."""
@@ -59,6 +93,10 @@ class ReadReport:
         self.changed.update(other.changed)
         self.files_skipped.extend(other.files_skipped)
         self.notes.extend(n for n in other.notes if n not in self.notes)
+        if other.designs is not None:
+            if self.designs is None:
+                self.designs = DesignCounts()
+            self.designs.merge(other.designs)
 
     def skipped_in_order(self) -> list[tuple[str, int]]:
         """Skip reasons with their counts, most frequent first, ties in check order."""

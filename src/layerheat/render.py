@@ -626,3 +626,215 @@ def render_design(
     out = draw(scene, path, size=size, fmt=fmt)
     assert out is not None
     return out
+
+
+# -- many designs: selection, file names, parallel drawing, per-design notes -------------------
+#: draw in parallel processes from this many designs on (unless ``jobs`` says otherwise)
+PARALLEL_FROM = 20
+#: longest file name stem made from a design id (longer ids are cut and get a hash)
+MAX_STEM = 80
+
+
+@dataclass
+class RenderRequest:
+    """What :func:`render_designs` draws: which designs, where, how."""
+
+    out: Path
+    designs: Sequence[str] = ()
+    all_designs: bool = False
+    size: int = DEFAULT_SIZE
+    fmt: str | None = None
+    legend: bool = True
+    hidden: frozenset[int] = frozenset()
+    invisible: bool = False
+    canvas: tuple[float, float] | None = None
+    jobs: int | None = None
+
+    def to_file(self) -> bool:
+        """Whether ``out`` names one image file (else a folder of them)."""
+        suffix = self.out.suffix.lower().lstrip(".")
+        return suffix in FORMATS and not self.out.is_dir()
+
+
+@dataclass
+class RenderResult:
+    """The files written, the designs drawn empty (with why), and the read report."""
+
+    written: list[Path]
+    empty: dict[str, str]
+    report: object  # a ReadReport
+
+
+def render_designs(
+    table: LayerTable,
+    report,  # noqa: ANN001 - the ReadReport of read_layers
+    request: RenderRequest,
+    taxonomy: Taxonomy,
+    progress=None,  # noqa: ANN001 - called with 1 per design drawn
+) -> RenderResult:
+    """Draw the requested designs of a checked ``table`` (from
+    :func:`layerheat.sources.read_layers`, whose ``report.designs`` names every design
+    seen, usable or not): one file per design, in parallel processes for many. A design
+    whose rows were all skipped is drawn as an empty canvas and named in ``empty`` with
+    its own counts. ``progress`` is told each design drawn."""
+    counts = report.designs
+    known = counts.designs() if counts is not None else table.designs()
+    chosen = choose_designs(known, request)
+    fmt = _output_format(request, chosen)
+    if request.to_file():
+        targets = {chosen[0]: request.out}
+    else:
+        from .outputs import ensure_dir
+
+        ensure_dir(request.out)
+        remove_stale_temporaries(request.out)
+        targets = dict(zip(chosen, file_names(chosen, fmt, request.out), strict=True))
+    present = set(table.designs())
+    empty = {d: counts.why_empty(d) for d in chosen if d not in present and counts is not None}
+    jobs = [
+        (_scene_of(table, d, request, taxonomy, counts), targets[d], request.size, fmt)
+        for d in chosen
+    ]
+    if hasattr(progress, "add_total"):
+        progress.add_total(len(jobs))
+    return RenderResult(_draw_all(jobs, request.jobs, progress), empty, report)
+
+
+def _scene_of(table: LayerTable, design: str, request: RenderRequest, taxonomy, counts) -> Scene:  # noqa: ANN001
+    layers = table.design(design)
+    own = counts.canvas.get(design) if counts is not None and not len(layers) else None
+    return design_scene(
+        layers,
+        design_id=design,
+        canvas=own or request.canvas,
+        taxonomy=taxonomy,
+        hidden=set(request.hidden),
+        legend=request.legend,
+        invisible=request.invisible,
+    )
+
+
+def choose_designs(known: list[str], request: RenderRequest) -> list[str]:
+    """The designs to draw: ``--all``, the ``--design`` ids (all must exist), or the only one."""
+    if request.all_designs and request.designs:
+        raise LayerheatError("give --design ID or --all, not both")
+    if request.all_designs:
+        return list(known)
+    if request.designs:
+        have = set(known)
+        missing = [d for d in request.designs if d not in have]
+        if missing:
+            raise LayerheatError(f"design {missing[0]!r} not found; {suggest(missing[0], known)}")
+        return list(dict.fromkeys(request.designs))
+    if len(known) == 1:
+        return list(known)
+    raise LayerheatError(
+        f"the input has {len(known):,} designs; pick one with --design ID "
+        f"(e.g. {', '.join(known[:3])}) or draw them all with --all"
+    )
+
+
+def _output_format(request: RenderRequest, chosen: list[str]) -> str:
+    out, fmt = request.out, request.fmt
+    suffix = out.suffix.lower().lstrip(".")
+    if not request.to_file():
+        if suffix and not out.is_dir():
+            raise LayerheatError(
+                f"-o {out}: unknown image format {suffix!r}; end it in .png, .svg or .pdf, "
+                "or give a folder name without a suffix"
+            )
+        return fmt or "png"
+    if fmt is not None and fmt != suffix:
+        raise LayerheatError(f"-o {out} says {suffix} but --format says {fmt}; make them agree")
+    if len(chosen) > 1:
+        raise LayerheatError(
+            f"-o {out} is one {suffix} file but several designs are drawn; give a folder"
+        )
+    return suffix
+
+
+def suggest(design: str, known: list[str], n: int = 3) -> str:
+    """Designs like ``design``: the same name with the same numbers first
+    (``sample-7`` finds ``sample-0007``), then close spellings."""
+    import difflib
+    import re
+
+    def numbers_as_values(name: str) -> str:
+        return re.sub(r"\d+", lambda m: str(int(m.group())), name)
+
+    wanted = numbers_as_values(design)
+    same = [k for k in known if numbers_as_values(k) == wanted]
+    close = difflib.get_close_matches(design, known, n=n - 1, cutoff=0.6)
+    shown = list(dict.fromkeys(same + close + known[:n]))[:n]
+    return f"the input has {len(known):,} designs, e.g. {', '.join(shown)}"
+
+
+def file_names(designs: list[str], fmt: str, folder: Path) -> list[Path]:
+    """One file per design in ``folder``: the id made safe (letters, digits, ``._-``),
+    at most :data:`MAX_STEM` characters (a longer id is cut and gets a short hash of
+    itself), and unique; never a path outside ``folder``."""
+    import hashlib
+    import re
+
+    seen: set[str] = set()
+    paths = []
+    for design in designs:
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", design).strip("._") or "design"
+        if len(stem) > MAX_STEM:
+            digest = hashlib.sha1(design.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+            stem = f"{stem[:MAX_STEM]}-{digest}"
+        name, n = stem, 1
+        while name.casefold() in seen:
+            n += 1
+            name = f"{stem}-{n}"
+        seen.add(name.casefold())
+        paths.append(folder / f"{name}.{fmt}")
+    return paths
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Remove the temporary files of an earlier, killed run (``.NAME.png.XXXX.tmp``)."""
+    import contextlib
+    import re
+
+    pattern = re.compile(r"^\..+\.(png|svg|pdf)\.[A-Za-z0-9_]+\.tmp$")
+    for path in folder.iterdir():
+        if pattern.match(path.name) and path.is_file():
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _draw_job(job: tuple) -> Path:
+    """Draw one scene to its file (in a worker process when drawing in parallel)."""
+    scene, path, size, fmt = job
+    out = draw(scene, path, size=size, fmt=fmt)
+    assert out is not None
+    return out
+
+
+def _draw_all(jobs: list[tuple], workers: int | None, progress) -> list[Path]:  # noqa: ANN001
+    """Draw every job, in parallel processes for :data:`PARALLEL_FROM` jobs or more."""
+    import os
+
+    from .parallel import worker_pool
+
+    tick = progress or (lambda n=1: None)
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(jobs) >= PARALLEL_FROM else 1
+    workers = max(1, min(workers, len(jobs)))
+    if workers == 1:
+        written = []
+        for job in jobs:
+            written.append(_draw_job(job))
+            tick(1)
+        return written
+    written = []
+    with worker_pool(workers) as pool:
+        try:
+            for path in pool.map(_draw_job, jobs, chunksize=4):
+                written.append(path)
+                tick(1)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return written

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from . import reasons
 from .errors import LayerheatError
 from .io.tabular import NON_NUMERIC_FLAG
-from .readreport import ReadReport
+from .readreport import DesignCounts, ReadReport
 from .table import COLUMNS, SCHEMA
 from .taxonomy import Taxonomy
 
@@ -44,6 +44,7 @@ __all__ = [
     "Rows",
     "check",
     "clean",
+    "design_counts",
     "kernel_codes",
     "prepare",
     "tally_report",
@@ -361,9 +362,34 @@ def clean(
         schema=pa.schema(list(SCHEMA) + [batch.schema.field(c) for c in extras]),
     )
     keep = checked.kept()
+    report.designs = design_counts(columns["design_id"], checked)
     if not keep.all():
         table = table.filter(pa.array(keep))
     return table, report
+
+
+def design_counts(design: pa.Array | pa.ChunkedArray, checked: Checked) -> DesignCounts:
+    """Rows read and skipped (by reason) per design of one checked batch."""
+    encoded = pa.chunked_array([design]).combine_chunks().dictionary_encode()
+    names = encoded.dictionary.to_pylist()
+    index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    counts = DesignCounts()
+    read = np.bincount(index, minlength=len(names))
+    for i in np.nonzero(read)[0]:
+        counts.read[names[i]] = int(read[i])
+    skipped = checked.codes > reasons.CLIP
+    pairs, n = np.unique(
+        index[skipped] * reasons.N_CODES + checked.codes[skipped], return_counts=True
+    )
+    for pair, k in zip(pairs.tolist(), n.tolist(), strict=True):
+        design, code = names[pair // reasons.N_CODES], pair % reasons.N_CODES
+        counts.skipped.setdefault(design, Counter())[reasons.TEXT[code]] += k
+    w, h = checked.width, checked.height
+    rows = np.nonzero(np.isfinite(w) & np.isfinite(h) & (w > 0) & (h > 0))[0]
+    first_designs, first = np.unique(index[rows], return_index=True)
+    for i, row in zip(first_designs.tolist(), rows[first].tolist(), strict=True):
+        counts.canvas[names[i]] = (float(w[row]), float(h[row]))
+    return counts
 
 
 def _native_ints(column: pa.ChunkedArray) -> np.ndarray | None:

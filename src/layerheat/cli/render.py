@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
+from ..progress import row_progress
 from .common import input_options
+
+__all__ = ["render"]
 
 EXAMPLES = """
 \b
@@ -27,10 +28,10 @@ OUT ending in .png, .svg or .pdf is one file; anything else is a folder that get
 one <design>.<format> per design.
 """
 
-#: show the progress bar from this many designs on
-PROGRESS_FROM = 5
-#: draw in parallel processes from this many designs on (unless --jobs says otherwise)
-PARALLEL_FROM = 20
+#: list the files written up to this many; beyond, say how many
+SHOW_FILES = 5
+#: notes about designs drawn empty, at most (then how many more)
+SHOW_NOTES = 5
 
 
 @click.command(epilog=EXAMPLES)
@@ -39,7 +40,8 @@ PARALLEL_FROM = 20
     "-o",
     "--output",
     "out",
-    required=True,
+    default="layerheat-render",
+    show_default=True,
     type=click.Path(path_type=Path),
     help="Image file (.png/.svg/.pdf) for one design, or a folder.",
 )
@@ -102,104 +104,48 @@ def render(
     translucent fill of its type's colour with a solid outline, labelled with the type
     name; point-only layers are labelled markers; a legend lists the types present.
     """
-    from ..errors import LayerheatError
-    from ..render import FORMATS, check_canvas, design_scene
+    from ..render import RenderRequest, check_canvas, render_designs
     from ..sources import read_layers
     from ..taxonomy import load_taxonomy
 
-    if all_designs and designs:
-        raise LayerheatError("give --design ID or --all, not both")
     tax = load_taxonomy(taxonomy)
-    hidden = parse_types(hide, tax)
-    suffix = out.suffix.lower().lstrip(".")
-    to_file = suffix in FORMATS and not out.is_dir()
-    if suffix and not to_file and not out.is_dir():
-        raise LayerheatError(
-            f"-o {out}: unknown image format {suffix!r}; end it in .png, .svg or .pdf, "
-            "or give a folder name without a suffix"
-        )
-    if to_file and fmt is not None and fmt != suffix:
-        raise LayerheatError(f"-o {out} says {suffix} but --format says {fmt}; make them agree")
-    fmt = suffix if to_file else (fmt or "png")
-    if to_file and (all_designs or len(designs) > 1):
-        raise LayerheatError(
-            f"-o {out} is one {suffix} file but several designs are drawn; give a folder"
-        )
-
-    table, report = read_layers(
-        list(inputs),
-        type_id=type_id,
-        canvas=canvas,
-        taxonomy=tax,
-        outside=outside,
-        require_canvas=False,
-    )
-    check_canvas(table, ", ".join(inputs) or "input")
-    present = table.designs()
-    empty: dict[str, tuple[float, float] | None] = {}
-    if report.rows_skipped and (all_designs or any(d not in present for d in designs)):
-        empty = _designs_without_layers(inputs, present, type_id, tax, canvas)
-    known = present + [d for d in empty if d not in present]
-    if all_designs:
-        chosen = known
-    elif designs:
-        missing = [d for d in designs if d not in known]
-        if missing:
-            raise LayerheatError(f"design {missing[0]!r} not found; {_suggest(missing[0], known)}")
-        chosen = list(dict.fromkeys(designs))
-    elif len(known) == 1:
-        chosen = known
-    else:
-        raise LayerheatError(
-            f"the input has {len(known):,} designs; pick one with --design ID "
-            f"(e.g. {', '.join(known[:3])}) or draw them all with --all"
-        )
-
-    if to_file:
-        targets = {chosen[0]: out}
-    else:
-        from ..outputs import ensure_dir
-
-        ensure_dir(out)
-        targets = dict(zip(chosen, file_names(chosen, fmt, out)))
-
-    for design in chosen:
-        if design in empty:
-            click.echo(
-                f"layerheat: note: design {design!r} has no usable layers "
-                f"({report.summary()}); drawn as an empty canvas",
-                err=True,
-            )
-
-    def scene_of(design: str):  # noqa: ANN202 - a Scene
-        return design_scene(
-            table.design(design),
-            design_id=design,
-            canvas=empty.get(design) or canvas,
-            taxonomy=tax,
-            hidden=hidden,
-            legend=not no_legend,
-            invisible=invisible,
-        )
-
-    if jobs is None:
-        jobs = (os.cpu_count() or 1) if len(chosen) >= PARALLEL_FROM else 1
-    written = _run(
-        chosen,
-        scene_of,
-        targets,
+    request = RenderRequest(
+        out=out,
+        designs=designs,
+        all_designs=all_designs,
         size=size,
         fmt=fmt,
-        jobs=min(jobs, len(chosen)),
-        quiet=quiet or len(chosen) < PROGRESS_FROM,
+        legend=not no_legend,
+        hidden=frozenset(parse_types(hide, tax)),
+        invisible=invisible,
+        canvas=canvas,
+        jobs=jobs,
     )
-    if all_designs or len(written) > PROGRESS_FROM:
-        click.echo(f"{out}: {len(written):,} designs drawn as {fmt}")
+    read = {"type_id": type_id, "canvas": canvas, "taxonomy": tax, "outside": outside}
+    table, report = read_layers(list(inputs), require_canvas=False, **read)
+    check_canvas(table, ", ".join(inputs) or "input")
+    with row_progress(quiet, verb="drawing", unit="designs", delay=0) as bar:
+        result = render_designs(table, report, request, tax, progress=bar)
+    _print_result(result, out)
+
+
+def _print_result(result, out: Path) -> None:  # noqa: ANN001 - a RenderResult
+    """The files written (or their number), designs drawn empty and why, skipped rows."""
+    written = result.written
+    if len(written) > SHOW_FILES:
+        click.echo(f"{out}: {len(written):,} designs drawn as {written[0].suffix.lstrip('.')}")
     else:
         for path in written:
             click.echo(str(path))
-    if report.rows_skipped:
-        click.echo(report.summary(), err=True)
+    empty = list(result.empty.items())
+    for design, why in empty[:SHOW_NOTES]:
+        click.echo(f"layerheat: note: design {design!r} has no usable layers ({why}); "
+                   "drawn as an empty canvas", err=True)  # fmt: skip
+    if len(empty) > SHOW_NOTES:
+        click.echo(f"layerheat: note: {len(empty) - SHOW_NOTES:,} more designs have no usable "
+                   "layers, drawn as empty canvases", err=True)  # fmt: skip
+    if result.report.rows_skipped:
+        click.echo(result.report.summary(), err=True)
 
 
 def parse_types(values: Iterable[str], taxonomy) -> set[int]:  # noqa: ANN001 - a Taxonomy
@@ -215,153 +161,3 @@ def parse_types(values: Iterable[str], taxonomy) -> set[int]:  # noqa: ANN001 - 
             raise LayerheatError(f"--hide {value!r} is not a type; use an id or name ({names})")
         out.add(type_id)
     return out
-
-
-def file_names(designs: list[str], fmt: str, folder: Path) -> list[Path]:
-    """One file per design in ``folder``: the id made safe for file names, unique."""
-    seen: set[str] = set()
-    paths = []
-    for design in designs:
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", design).strip("._") or "design"
-        name, n = stem, 1
-        while name.casefold() in seen:
-            n += 1
-            name = f"{stem}-{n}"
-        seen.add(name.casefold())
-        paths.append(folder / f"{name}.{fmt}")
-    return paths
-
-
-def _suggest(design: str, known: list[str], n: int = 3) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(design, known, n=n - 1, cutoff=0.6)
-    shown = list(dict.fromkeys(close + known[:n]))[:n]
-    return f"the input has {len(known):,} designs, e.g. {', '.join(shown)}"
-
-
-def _designs_without_layers(
-    inputs: tuple[str, ...],
-    present: list[str],
-    type_id: int | None,
-    taxonomy,  # noqa: ANN001 - a Taxonomy
-    canvas: tuple[float, float] | None,
-) -> dict[str, tuple[float, float] | None]:
-    """Designs named in the input whose every row was skipped, with their canvas if known."""
-    import numpy as np
-    import pyarrow as pa
-
-    from ..sources import open_sources
-
-    have = set(present)
-    found: dict[str, tuple[float, float] | None] = {}
-    for source in open_sources(list(inputs), type_id=type_id, taxonomy=taxonomy):
-        for batch in source.batches(["design_id", "canvas_width", "canvas_height"]):
-            n = batch.num_rows
-            if "design_id" in batch.column_names:
-                ids = batch.column("design_id").cast(pa.string()).to_pylist()
-            else:
-                ids = [source.default_design] * n
-            sizes = [_floats(batch, c, n) for c in ("canvas_width", "canvas_height")]
-            for i, design in enumerate(ids):
-                design = design if design is not None else source.default_design
-                if design in have:
-                    continue
-                w, h = sizes[0][i], sizes[1][i]
-                size = (
-                    (float(w), float(h)) if np.isfinite([w, h]).all() and w > 0 and h > 0 else None
-                )
-                if found.get(design) is None:
-                    found[design] = size or canvas
-    return found
-
-
-def _floats(batch, name: str, n: int):  # noqa: ANN001, ANN202
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if name not in batch.column_names:
-        return np.full(n, np.nan)
-    try:
-        col = batch.column(name).cast(pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return np.full(n, np.nan)
-    return pc.fill_null(col, np.nan).to_numpy()
-
-
-def _draw(job: tuple) -> Path:
-    """Draw one scene to its file (run in a worker process for parallel drawing)."""
-    from ..render import draw
-
-    scene, path, size, fmt = job
-    out = draw(scene, path, size=size, fmt=fmt)
-    assert out is not None
-    return out
-
-
-def _run(
-    designs: list[str],
-    scene_of,  # noqa: ANN001 - design id -> Scene
-    targets: dict[str, Path],
-    *,
-    size: int,
-    fmt: str,
-    jobs: int,
-    quiet: bool,
-) -> list[Path]:
-    """Draw every design into its target, ``jobs`` at a time, with a progress bar unless quiet."""
-    jobs_iter = ((scene_of(d), targets[d], size, fmt) for d in designs)
-    with contextlib.ExitStack() as stack:
-        advance = _progress(stack, len(designs), quiet)
-        if jobs <= 1:
-            written = []
-            for job in jobs_iter:
-                written.append(_draw(job))
-                advance()
-            return written
-        from concurrent.futures import ProcessPoolExecutor
-
-        from ..parallel import process_context
-
-        pool = stack.enter_context(
-            ProcessPoolExecutor(max_workers=jobs, mp_context=process_context())
-        )
-        written = []
-        try:
-            for path in pool.map(_draw, jobs_iter, chunksize=4):
-                written.append(path)
-                advance()
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        return written
-
-
-def _progress(stack: contextlib.ExitStack, total: int, quiet: bool):  # noqa: ANN202
-    """A rich progress bar on stderr (shown on a terminal only); returns its advance()."""
-    if quiet:
-        return lambda: None
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    console = Console(stderr=True)
-    bar = stack.enter_context(
-        Progress(
-            TextColumn("drawing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,
-        )
-    )
-    task = bar.add_task("drawing", total=total)
-    return lambda: bar.advance(task)
