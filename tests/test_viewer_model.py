@@ -150,3 +150,64 @@ def test_status_line_names_design_position_and_layers(sample):
 def test_empty_table_is_refused():
     with pytest.raises(LayerheatError, match="no layers"):
         ViewerModel(LayerTable.empty())
+
+
+# -- the one "changed" signal the window follows -------------------------------------------
+def _recording(model):  # noqa: ANN001, ANN202
+    seen: list[str] = []
+    model.subscribe(seen.append)
+    return seen
+
+
+def test_every_change_is_signalled_once_with_what_changed() -> None:
+    from layerheat.sample import sample_layers
+    from layerheat.viewer.model import ViewerModel
+
+    model = ViewerModel(sample_layers(designs=30))
+    seen = _recording(model)
+    model.select(model.designs[3])
+    model.step(1)
+    model.set_type_visible(30, False)
+    model.set_overlay(70)
+    model.set_overlay_opacity(0.2)
+    assert seen == ["design", "design", "types", "overlay", "opacity"]
+
+
+def test_nothing_is_signalled_when_nothing_changes() -> None:
+    from layerheat.sample import sample_layers
+    from layerheat.viewer.model import ViewerModel
+
+    model = ViewerModel(sample_layers(designs=30))
+    seen = _recording(model)
+    model.select(model.current)
+    model.set_type_visible(30, True)
+    model.set_overlay(None)
+    model.set_overlay_opacity(model.overlay_opacity)
+    model.step(-1)  # already the first design
+    model.set_query("")
+    assert seen == []
+
+
+def test_a_search_signals_the_list_and_then_the_design_it_moved_to() -> None:
+    from layerheat.sample import sample_layers
+    from layerheat.viewer.model import ViewerModel
+
+    model = ViewerModel(sample_layers(designs=30))
+    seen = _recording(model)
+    last = model.designs[-1]
+    model.set_query(last)
+    assert seen == ["designs", "design"] and model.current == last
+
+
+def test_export_scene_is_what_render_draws() -> None:
+    from layerheat.render import design_scene
+    from layerheat.sample import sample_layers
+    from layerheat.viewer.model import ViewerModel
+
+    table = sample_layers(designs=5)
+    model = ViewerModel(table)
+    model.set_type_visible(30, False)
+    scene = model.export_scene()
+    expected = design_scene(table.design(model.current), design_id=model.current, hidden={30})
+    assert scene.legend == expected.legend and len(scene.shapes) == len(expected.shapes)
+    assert all(s.type.id != 30 for s in scene.shapes)

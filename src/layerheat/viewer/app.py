@@ -20,7 +20,7 @@ from qtpy import QtCore, QtGui, QtWidgets
 from qtpy.QtCore import QPointF, QRectF, Qt, Signal
 
 from ..errors import LayerheatError
-from ..render import BACKGROUND, FRAME_COLOR, NOTE_COLOR, Scene, design_scene, draw, font_file
+from ..render import BACKGROUND, FRAME_COLOR, NOTE_COLOR, Scene, draw, font_file
 from .model import PAGE, Overlay, ViewerModel
 
 #: Keys that step through designs, and by how much.
@@ -250,6 +250,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build()
         self._populate_designs()
         self._populate_legend()
+        self.model.subscribe(self._on_model_changed)
         self.redraw()
         geometry = self.settings.value("geometry")
         if geometry is None or not self.restoreGeometry(geometry):
@@ -352,37 +353,19 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- actions (also what the tests drive) ------------------------------------------
     def set_query(self, text: str) -> None:
         """Filter the design list by ``text`` (see :meth:`ViewerModel.set_query`)."""
-        before = self.model.current
         self.model.set_query(text)
-        self._populate_designs()
-        if self.model.current != before or self.model.current is None:
-            self.redraw()
 
     def select(self, design_id: str) -> None:
         """Show ``design_id``."""
         self.model.select(design_id)
-        self._sync_list()
-        self.redraw()
 
     def step(self, n: int) -> None:
         """Show the design ``n`` places further down (up when negative) the list."""
-        before = self.model.current
         self.model.step(n)
-        if self.model.current != before:
-            self._sync_list()
-            self.redraw()
 
     def set_type_visible(self, type_id: int, visible: bool) -> None:
-        """Show or hide a layer type (and tick its legend box accordingly)."""
+        """Show or hide a layer type (its legend box follows)."""
         self.model.set_type_visible(type_id, visible)
-        for i in range(self.legend.count()):
-            item = self.legend.item(i)
-            if item.data(Qt.ItemDataRole.UserRole) == type_id:
-                with _blocked(self.legend):
-                    item.setCheckState(
-                        Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked
-                    )
-        self.redraw()
 
     def set_overlay(self, type_id: int | None) -> None:
         """Lay ``type_id``'s heatmap under the design (None: no overlay).
@@ -390,22 +373,35 @@ class MainWindow(QtWidgets.QMainWindow):
         The dataset's heatmaps are computed once, in a worker thread; the overlay appears
         and :attr:`overlay_ready` is emitted when they are ready.
         """
-        self.model.overlay_type = type_id
-        index = self.overlay_combo.findData(type_id)
-        if index >= 0 and index != self.overlay_combo.currentIndex():
-            with _blocked(self.overlay_combo):
-                self.overlay_combo.setCurrentIndex(index)
+        self.model.set_overlay(type_id)
         if type_id is not None and not self.model.heatmaps_ready:
             self._start_heatmaps()
-        self.redraw()
 
     def set_overlay_opacity(self, percent: int) -> None:
         """Opacity of the heatmap overlay, 0..100."""
-        self.model.overlay_opacity = percent / 100
-        if self.overlay_item is not None:
-            self.overlay_item.setOpacity(self.model.overlay_opacity)
-        if self.opacity.value() != percent:
-            self.opacity.setValue(percent)
+        self.model.set_overlay_opacity(percent / 100)
+
+    def _on_model_changed(self, what: str) -> None:
+        """The one place the window follows the model: update the widget that shows
+        ``what``, then the canvas if the picture changed."""
+        if what == "designs":
+            self._populate_designs()
+            self.hover_label.setText(self.model.status())
+            return
+        if what == "design":
+            self._sync_list()
+        elif what == "types":
+            self._sync_legend()
+        elif what == "overlay":
+            self._sync_overlay_combo()
+        elif what == "opacity":
+            if self.overlay_item is not None:
+                self.overlay_item.setOpacity(self.model.overlay_opacity)
+            if self.opacity.value() != round(self.model.overlay_opacity * 100):
+                with _blocked(self.opacity):
+                    self.opacity.setValue(round(self.model.overlay_opacity * 100))
+            return
+        self.redraw()
 
     def export_view(self, path: str | Path) -> Path:
         """Save what the canvas shows now as a PNG, atomically."""
@@ -422,16 +418,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def export_design(self, path: str | Path, size: int = 1600) -> Path:
         """Save the current design as ``layerheat render`` would (PNG, SVG or PDF)."""
-        if self.model.current is None:
-            raise LayerheatError("no design is shown; clear the search first")
-        scene = design_scene(
-            self.model.layers(),
-            design_id=self.model.current,
-            canvas=self.model.canvas,
-            taxonomy=self.model.taxonomy,
-            hidden=self.model.hidden,
-        )
-        out = draw(scene, path, size=size)
+        out = draw(self.model.export_scene(), path, size=size)
         assert out is not None
         return out
 
@@ -471,19 +458,26 @@ class MainWindow(QtWidgets.QMainWindow):
         if index is not None:
             self.design_list.scrollToItem(self.design_list.item(index))
 
+    def _sync_legend(self) -> None:
+        with _blocked(self.legend):
+            for i in range(self.legend.count()):
+                item = self.legend.item(i)
+                shown = self.model.is_visible(item.data(Qt.ItemDataRole.UserRole))
+                item.setCheckState(Qt.CheckState.Checked if shown else Qt.CheckState.Unchecked)
+
+    def _sync_overlay_combo(self) -> None:
+        index = self.overlay_combo.findData(self.model.overlay_type)
+        if index >= 0 and index != self.overlay_combo.currentIndex():
+            with _blocked(self.overlay_combo):
+                self.overlay_combo.setCurrentIndex(index)
+
     def _on_row(self, row: int) -> None:
         if 0 <= row < len(self.model.filtered):
-            design = self.model.filtered[row]
-            if design != self.model.current:
-                self.model.select(design)
-                self.redraw()
+            self.model.select(self.model.filtered[row])
 
     def _on_legend_item(self, item: QtWidgets.QListWidgetItem) -> None:
         type_id = item.data(Qt.ItemDataRole.UserRole)
-        visible = item.checkState() == Qt.CheckState.Checked
-        if self.model.is_visible(type_id) != visible:
-            self.model.set_type_visible(type_id, visible)
-            self.redraw()
+        self.model.set_type_visible(type_id, item.checkState() == Qt.CheckState.Checked)
 
     def _on_overlay_combo(self, index: int) -> None:
         self.set_overlay(self.overlay_combo.itemData(index))
@@ -509,11 +503,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_heatmaps(self, hs: object) -> None:
         self.model.set_heatmaps(hs)  # type: ignore[arg-type]
-        self.redraw()
         self.overlay_ready.emit()
 
     def _on_heatmaps_failed(self, message: str) -> None:
-        self.model.overlay_type = None
+        self.model.set_overlay(None)
         self.hover_label.setText(f"no heatmap: {message}")
 
     def _ask_export_view(self) -> None:

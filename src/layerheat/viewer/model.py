@@ -97,6 +97,18 @@ class ViewerModel:
         self.overlay_opacity = 0.6
         self._heatmaps: HeatmapSet | None = None
         self._scene: tuple[tuple, Scene] | None = None
+        self._listeners: list[Callable[[str], None]] = []
+
+    # -- the one "changed" signal -------------------------------------------------------
+    def subscribe(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(what)`` after every change: ``"designs"`` (the listed designs),
+        ``"design"`` (the one shown), ``"types"`` (shown types), ``"overlay"`` (overlay
+        type or heatmaps) or ``"opacity"``. Nothing is sent when nothing changed."""
+        self._listeners.append(listener)
+
+    def _changed(self, what: str) -> None:
+        for listener in list(self._listeners):
+            listener(what)
 
     @classmethod
     def from_inputs(
@@ -143,7 +155,9 @@ class ViewerModel:
         """Show ``design_id``; raises LayerheatError naming a few that exist if unknown."""
         if design_id not in self._position:
             raise LayerheatError(f"design {design_id!r} not found; {self.suggest(design_id)}")
-        self.current = design_id
+        if design_id != self.current:
+            self.current = design_id
+            self._changed("design")
         return design_id
 
     def set_query(self, query: str) -> None:
@@ -153,6 +167,7 @@ class ViewerModel:
         id or in one of its layers' names. The current design stays if it still matches,
         otherwise the first match becomes current (None when nothing matches).
         """
+        before = (self.filtered, self.current)
         self.query = query
         words = query.casefold().split()
         if not words:
@@ -164,6 +179,10 @@ class ViewerModel:
             ]
         if self.current not in self.filtered:
             self.current = self.filtered[0] if self.filtered else None
+        if self.filtered != before[0]:
+            self._changed("designs")
+        if self.current != before[1] or self.current is None:
+            self._changed("design")
 
     def _search_text(self) -> list[str]:
         if self._haystack is None:
@@ -183,7 +202,12 @@ class ViewerModel:
         else:
             i = 0 if n > 0 else len(self.filtered) - 1
             n = 0
-        self.current = self.filtered[min(max(i + n, 0), len(self.filtered) - 1)]
+        before, self.current = (
+            self.current,
+            self.filtered[min(max(i + n, 0), len(self.filtered) - 1)],
+        )
+        if self.current != before:
+            self._changed("design")
         return self.current
 
     @property
@@ -205,10 +229,13 @@ class ViewerModel:
 
     def set_type_visible(self, type_id: int, visible: bool) -> None:
         """Show or hide every layer of one type (in the picture and for hover)."""
+        if visible == self.is_visible(type_id):
+            return
         if visible:
             self.hidden.discard(type_id)
         else:
             self.hidden.add(type_id)
+        self._changed("types")
 
     def is_visible(self, type_id: int) -> bool:
         """Whether layers of ``type_id`` are shown."""
@@ -293,6 +320,32 @@ class ViewerModel:
     def set_heatmaps(self, hs: HeatmapSet) -> None:
         """Store heatmaps computed elsewhere (e.g. in a worker thread)."""
         self._heatmaps = hs
+        self._changed("overlay")
+
+    def set_overlay(self, type_id: int | None) -> None:
+        """Lay ``type_id``'s heatmap under the design (None: none)."""
+        if type_id != self.overlay_type:
+            self.overlay_type = type_id
+            self._changed("overlay")
+
+    def set_overlay_opacity(self, opacity: float) -> None:
+        """Opacity of the overlay, 0..1."""
+        if opacity != self.overlay_opacity:
+            self.overlay_opacity = opacity
+            self._changed("opacity")
+
+    def export_scene(self) -> Scene:
+        """The current design as ``layerheat render`` draws it (legend included), for
+        "Export design"; raises LayerheatError when no design is shown."""
+        if self.current is None:
+            raise LayerheatError("no design is shown; clear the search first")
+        return design_scene(
+            self.layers(),
+            design_id=self.current,
+            canvas=self.canvas,
+            taxonomy=self.taxonomy,
+            hidden=self.hidden,
+        )
 
     def overlay(self, type_id: int | None = None) -> Overlay | None:
         """The overlay type's heatmap laid on the current design's canvas, or None.
