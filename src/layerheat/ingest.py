@@ -38,6 +38,33 @@ from .readreport import ReadReport
 from .table import LayerTable
 from .taxonomy import FALLBACK_RULE, UNMAPPED_RULE, Taxonomy, default_taxonomy
 
+__all__ = [
+    "AUTO_POOL_MIN_BYTES",
+    "AUTO_POOL_MIN_FILES",
+    "COCO_SUFFIXES",
+    "ExplainRow",
+    "FileResult",
+    "IngestOptions",
+    "IngestResult",
+    "InputFile",
+    "OUTPUT_SUFFIXES",
+    "REJECTS_HEADER",
+    "SOURCE_COLUMNS",
+    "check_output",
+    "expand_inputs",
+    "explain_rows",
+    "format_explain",
+    "ingest",
+    "load_previous",
+    "read_coco_layers",
+    "read_one",
+    "read_psd_layers",
+    "read_rejects",
+    "rejects_path_for",
+    "run_ingest",
+    "write_rejects",
+]
+
 COCO_SUFFIXES = (".json",)
 OUTPUT_SUFFIXES = (".parquet", ".pq", ".csv")
 #: Columns ingest adds to every row so that ``update`` can tell what changed.

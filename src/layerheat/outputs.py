@@ -15,6 +15,12 @@ from pathlib import Path
 
 from .errors import LayerheatError
 
+__all__ = [
+    "IMAGE_FORMATS",
+    "atomic_path",
+    "ensure_dir",
+]
+
 #: image formats figures and renderings are written in
 IMAGE_FORMATS = ("png", "svg", "pdf")
 

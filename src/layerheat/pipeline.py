@@ -88,7 +88,8 @@ class Pipeline:
         for source in sorted(total.unknown):
             report.notes.append(unknown_note(labels[source], total.unknown[source]))
         if report.rows_used == 0:
-            raise LayerheatError(f"no usable layer rows in the input ({report.summary()})")
+            files = f" ({report.skipped_files_text()})" if report.files_skipped else ""
+            raise LayerheatError(f"no usable layer rows in the input ({report.summary()}){files}")
         return report
 
     def _announce_total(self) -> None:

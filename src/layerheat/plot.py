@@ -25,6 +25,19 @@ from .errors import LayerheatError
 from .measures.centres import HeatmapSet, TypeHeatmap
 from .outputs import IMAGE_FORMATS
 
+__all__ = [
+    "CMAP",
+    "COLOR_SCALES",
+    "FORMATS",
+    "Style",
+    "draw_panel",
+    "figure_names",
+    "panel_title",
+    "plot_summary",
+    "plot_type",
+    "write_figures",
+]
+
 COLOR_SCALES = ("shared", "per-type")
 FORMATS = IMAGE_FORMATS
 CMAP = "viridis"  # the source's (matplotlib's default) colour map

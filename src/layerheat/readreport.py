@@ -104,6 +104,12 @@ class ReadReport:
         rows = [(why, n) for why, n in self.skipped.items() if n]
         return sorted(rows, key=lambda row: (-row[1], rank.get(row[0], len(rank))))
 
+    def skipped_files_text(self, most: int = 3) -> str:
+        """``a.json: invalid JSON (...); b.psd: empty file`` for the first files skipped."""
+        shown = "; ".join(f"{path}: {why}" for path, why in self.files_skipped[:most])
+        more = len(self.files_skipped) - most
+        return shown + (f"; and {more} more" if more > 0 else "")
+
     def summary(self) -> str:
         """One line: ``read N layers, used U, skipped S (a reason, b reason)``."""
         line = f"read {self.rows_read} layers, used {self.rows_used}"

@@ -35,6 +35,43 @@ from .outputs import IMAGE_FORMATS
 from .table import LayerTable
 from .taxonomy import LayerType, Taxonomy, default_taxonomy
 
+__all__ = [
+    "BACKGROUND",
+    "Box",
+    "DEFAULT_SIZE",
+    "DPI",
+    "FORMATS",
+    "FRAME_COLOR",
+    "Label",
+    "LegendEntry",
+    "MAX_STEM",
+    "NOTE_COLOR",
+    "PARALLEL_FROM",
+    "RenderRequest",
+    "RenderResult",
+    "Scene",
+    "Shape",
+    "Style",
+    "VISIBLE_COLUMN",
+    "blend",
+    "check_canvas",
+    "choose_designs",
+    "design_scene",
+    "draw",
+    "figure",
+    "file_names",
+    "font_file",
+    "format_of",
+    "luminance",
+    "remove_stale_temporaries",
+    "render_design",
+    "render_designs",
+    "rgb",
+    "suggest",
+    "text_color_on",
+    "text_width",
+]
+
 FORMATS = IMAGE_FORMATS
 DEFAULT_SIZE = 1600
 #: Resolution used to turn output pixels into figure inches (SVG/PDF sizes follow it).
@@ -417,42 +454,40 @@ def design_scene(
         anchor = box if not is_point else (box[0] + sizes["marker"], *box[1:])
         spot = _place(anchor, is_point, (tag_w, tag_h), gap, size, taken)
         taken.append(spot)
-        label = Label(
-            ltype.name,
-            spot[0],
-            spot[1],
-            tag_w,
-            tag_h,
-            font,
-            text_color_on(ltype.color),
-            ltype.color,
-        )
+        colours = (text_color_on(ltype.color), ltype.color)
+        label = Label(ltype.name, spot[0], spot[1], tag_w, tag_h, font, *colours)
         shapes.append(Shape(int(row), ltype, names[row] or "", box, is_point, label))
 
-    note = None
-    if not shapes:
-        if n_hidden:
-            note = "no layers shown: all types hidden"
-        elif n_invisible:
-            note = "no layers shown: all hidden in the file"
-        else:
-            note = "no layers"
-    entries: list[LegendEntry] = []
-    if legend:
-        x = size[0] + font
-        present = sorted({s.type for s in shapes}, key=lambda t: t.id)
-        for i, ltype in enumerate(present):
-            y = font + i * 1.6 * font
-            swatch = (x, y, x + 1.1 * font, y + 1.1 * font)
-            entries.append(LegendEntry(ltype, swatch, swatch[2] + 0.5 * font, y + 0.55 * font))
-    return Scene(design_id or "", size, tuple(shapes), tuple(entries), note, style)
+    note = None if shapes else _empty_note(n_hidden, n_invisible)
+    entries = _legend(shapes, size, font) if legend else ()
+    return Scene(design_id or "", size, tuple(shapes), entries, note, style)
+
+
+def _empty_note(n_hidden: int, n_invisible: int) -> str:
+    """Why a design shows no layer."""
+    if n_hidden:
+        return "no layers shown: all types hidden"
+    if n_invisible:
+        return "no layers shown: all hidden in the file"
+    return "no layers"
+
+
+def _legend(shapes: list[Shape], size: tuple[float, float], font: float) -> tuple:
+    """Legend entries beside the canvas for the types shown, in id order."""
+    entries = []
+    x = size[0] + font
+    present = sorted({s.type for s in shapes}, key=lambda t: t.id)
+    for i, ltype in enumerate(present):
+        y = font + i * 1.6 * font
+        swatch = (x, y, x + 1.1 * font, y + 1.1 * font)
+        entries.append(LegendEntry(ltype, swatch, swatch[2] + 0.5 * font, y + 0.55 * font))
+    return tuple(entries)
 
 
 # -- drawing -----------------------------------------------------------------------------
 def figure(scene: Scene, size: int = DEFAULT_SIZE):  # noqa: ANN201 - a matplotlib Figure
     """The scene as a matplotlib Figure whose canvas's longest side is ``size`` pixels."""
     from matplotlib.figure import Figure
-    from matplotlib.patches import Circle, Rectangle
 
     if not isinstance(size, int) or size < 16:
         raise LayerheatError(f"--size {size!r} must be a whole number of pixels, at least 16")
@@ -466,75 +501,14 @@ def figure(scene: Scene, size: int = DEFAULT_SIZE):  # noqa: ANN201 - a matplotl
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
     ax.set_axis_off()
-    cw, ch = scene.canvas
-    frame = sizes["frame"]
-    ax.add_patch(
-        Rectangle(
-            (frame / 2, frame / 2),
-            cw - frame,
-            ch - frame,
-            facecolor=BACKGROUND,
-            edgecolor=FRAME_COLOR,
-            linewidth=frame * pt,
-            zorder=0,
-        )
-    )
-    line = sizes["line"] * pt
-    alpha = scene.style.fill_alpha
-    for z, shape in enumerate(scene.shapes, start=1):
-        x0, y0, x1, y1 = shape.box
-        if shape.is_point:
-            ax.add_patch(
-                Circle(
-                    (x0, y0),
-                    sizes["marker"],
-                    facecolor=shape.color,
-                    edgecolor=BACKGROUND,
-                    linewidth=line,
-                    zorder=z,
-                )
-            )
-        else:
-            ax.add_patch(
-                Rectangle(
-                    (x0, y0),
-                    x1 - x0,
-                    y1 - y0,
-                    facecolor=(*_unit(shape.color), alpha),
-                    edgecolor=shape.color,
-                    linewidth=line,
-                    joinstyle="miter",
-                    zorder=z,
-                )
-            )
+    _draw_frame(ax, scene, pt)
+    _draw_shapes(ax, scene, pt)
     top = len(scene.shapes) + 1
     for shape in scene.shapes:
         _draw_label(ax, shape.label, pt, top)
-    for entry in scene.legend:
-        x0, y0, x1, y1 = entry.swatch
-        ax.add_patch(
-            Rectangle(
-                (x0, y0),
-                x1 - x0,
-                y1 - y0,
-                facecolor=(*_unit(entry.type.color), alpha),
-                edgecolor=entry.type.color,
-                linewidth=line,
-                zorder=top,
-            )
-        )
-        ax.text(
-            entry.text_x,
-            entry.text_y,
-            entry.type.label,
-            fontsize=sizes["font"] * pt,
-            family="DejaVu Sans",
-            color="#000000",
-            va="center",
-            ha="left",
-            zorder=top,
-        )
+    _draw_legend(ax, scene, pt, top)
     if scene.note:
+        cw, ch = scene.canvas
         ax.text(
             cw / 2,
             ch / 2,
@@ -547,6 +521,83 @@ def figure(scene: Scene, size: int = DEFAULT_SIZE):  # noqa: ANN201 - a matplotl
             zorder=top,
         )
     return fig
+
+
+def _box_patch(box: tuple, color: str, alpha: float, linewidth: float, zorder: int):  # noqa: ANN202
+    """A translucent fill of ``color`` with a solid outline of it."""
+    from matplotlib.patches import Rectangle
+
+    x0, y0, x1, y1 = box
+    return Rectangle(
+        (x0, y0),
+        x1 - x0,
+        y1 - y0,
+        facecolor=(*_unit(color), alpha),
+        edgecolor=color,
+        linewidth=linewidth,
+        joinstyle="miter",
+        zorder=zorder,
+    )
+
+
+def _draw_frame(ax, scene: Scene, pt: float) -> None:  # noqa: ANN001
+    """The canvas: background and a thin frame."""
+    from matplotlib.patches import Rectangle
+
+    cw, ch = scene.canvas
+    frame = scene.sizes["frame"]
+    ax.add_patch(
+        Rectangle(
+            (frame / 2, frame / 2),
+            cw - frame,
+            ch - frame,
+            facecolor=BACKGROUND,
+            edgecolor=FRAME_COLOR,
+            linewidth=frame * pt,
+            zorder=0,
+        )
+    )
+
+
+def _draw_shapes(ax, scene: Scene, pt: float) -> None:  # noqa: ANN001
+    """Every layer, bottom first: boxes as translucent fills, points as dots."""
+    from matplotlib.patches import Circle
+
+    line = scene.sizes["line"] * pt
+    for z, shape in enumerate(scene.shapes, start=1):
+        x0, y0, _, _ = shape.box
+        if shape.is_point:
+            ax.add_patch(
+                Circle(
+                    (x0, y0),
+                    scene.sizes["marker"],
+                    facecolor=shape.color,
+                    edgecolor=BACKGROUND,
+                    linewidth=line,
+                    zorder=z,
+                )
+            )
+        else:
+            ax.add_patch(_box_patch(shape.box, shape.color, scene.style.fill_alpha, line, z))
+
+
+def _draw_legend(ax, scene: Scene, pt: float, top: int) -> None:  # noqa: ANN001
+    """Legend entries: a swatch and the type's name and id."""
+    line = scene.sizes["line"] * pt
+    for entry in scene.legend:
+        color = entry.type.color
+        ax.add_patch(_box_patch(entry.swatch, color, scene.style.fill_alpha, line, top))
+        ax.text(
+            entry.text_x,
+            entry.text_y,
+            entry.type.label,
+            fontsize=scene.sizes["font"] * pt,
+            family="DejaVu Sans",
+            color="#000000",
+            va="center",
+            ha="left",
+            zorder=top,
+        )
 
 
 def _unit(color: str) -> tuple[float, float, float]:

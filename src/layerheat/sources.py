@@ -174,7 +174,8 @@ def read_layers(
     result = LayerTable.concat(tables)
     if len(result) == 0:
         names = ", ".join(s.label for s in sources)
-        raise LayerheatError(f"{names}: no usable layer rows ({report.summary()})")
+        files = f" ({report.skipped_files_text()})" if report.files_skipped else ""
+        raise LayerheatError(f"{names}: no usable layer rows ({report.summary()}){files}")
     return result, report
 
 

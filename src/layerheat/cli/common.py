@@ -9,6 +9,15 @@ import click
 
 from ..errors import LayerheatError
 
+__all__ = [
+    "CANVAS",
+    "CanvasParam",
+    "EXIT_BAD_INPUT",
+    "guarded_main",
+    "input_options",
+    "parse_canvas",
+]
+
 EXIT_BAD_INPUT = 1
 
 

@@ -8,6 +8,10 @@ import click
 
 from .common import input_options
 
+__all__ = [
+    "heatmaps",
+]
+
 EXAMPLES = """
 \b
 Examples:

@@ -7,11 +7,13 @@ layerheat ingest designs/ --explain            # which name got which type, and 
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from ..errors import LayerheatError
+
+__all__ = [
+    "ingest",
+]
 
 _NOTES_SHOWN = 12
 
@@ -78,11 +80,7 @@ _NOTES_SHOWN = 12
     is_flag=True,
     help="Print each layer name with the type and rule it got, most frequent first.",
 )
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr [default: when stderr is a terminal].",
-)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def ingest(
     sources: tuple[str, ...],
     output: str | None,
@@ -95,23 +93,16 @@ def ingest(
     jobs: int | None,
     update: bool,
     explain: bool,
-    progress: bool | None,
+    quiet: bool,
 ) -> None:
     """Turn PSD/PSB files and folders, globs and COCO .json files into a layer table.
 
     Every input file either gives layer rows or a line (path,reason) in the rejects
     file beside OUTPUT. Folders are searched recursively for .psd and .psb files.
     """
-    from ..ingest import (
-        IngestOptions,
-        check_output,
-        explain_rows,
-        format_explain,
-        rejects_path_for,
-        run_ingest,
-    )
+    from ..ingest import check_output, explain_rows, format_explain, rejects_path_for, run_ingest
     from ..ingest import ingest as ingest_files
-    from ..taxonomy import load_taxonomy, parse_category_map
+    from ..taxonomy import load_taxonomy
 
     if output is None and not explain:
         raise LayerheatError(
@@ -122,23 +113,10 @@ def ingest(
     if output is not None:
         check_output(output)
     tax = load_taxonomy(taxonomy)
-    mapping: dict[str, int] = {}
-    for text in maps:
-        mapping.update(parse_category_map(text, tax))
-    kind_set = None
-    if kinds is not None:
-        kind_set = frozenset(k.strip().lower() for k in kinds.split(",") if k.strip())
-        if not kind_set:
-            raise LayerheatError("--kinds is empty; e.g. --kinds pixel,type,shape")
-    options = IngestOptions(
-        taxonomy=tax,
-        include_groups=groups,
-        visible_only=visible_only,
-        kinds=kind_set,
-        category_map=mapping,
-        keep_crowd=keep_crowd,
+    options = _options(
+        tax, maps, kinds, groups=groups, visible_only=visible_only, keep_crowd=keep_crowd
     )
-    show_progress = sys.stderr.isatty() if progress is None else progress
+    show_progress = not quiet
 
     if output is not None:
         result = run_ingest(
@@ -166,3 +144,26 @@ def ingest(
         for path, reason in result.rejected:
             click.echo(f"layerheat: rejected: {path}: {reason}", err=True)
     click.echo(result.summary(rejects, tax))
+
+
+def _options(tax, maps: tuple[str, ...], kinds: str | None, **flags: bool):  # noqa: ANN001, ANN202
+    """The IngestOptions of the command line (category maps and kinds parsed)."""
+    from ..ingest import IngestOptions
+    from ..taxonomy import parse_category_map
+
+    mapping: dict[str, int] = {}
+    for text in maps:
+        mapping.update(parse_category_map(text, tax))
+    kind_set = None
+    if kinds is not None:
+        kind_set = frozenset(k.strip().lower() for k in kinds.split(",") if k.strip())
+        if not kind_set:
+            raise LayerheatError("--kinds is empty; e.g. --kinds pixel,type,shape")
+    return IngestOptions(
+        taxonomy=tax,
+        include_groups=flags["groups"],
+        visible_only=flags["visible_only"],
+        kinds=kind_set,
+        category_map=mapping,
+        keep_crowd=flags["keep_crowd"],
+    )

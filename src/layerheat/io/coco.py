@@ -36,6 +36,13 @@ import pyarrow as pa
 from ..table import SCHEMA
 from ..taxonomy import UNMAPPED_RULE, Match, Taxonomy, default_taxonomy
 
+__all__ = [
+    "COCO_SCHEMA",
+    "CocoDocument",
+    "CocoReadError",
+    "read_coco_file",
+]
+
 #: Arrow schema of the rows :func:`read_coco_file` returns, in column order.
 COCO_SCHEMA = pa.schema(
     [
@@ -51,6 +58,7 @@ COCO_SCHEMA = pa.schema(
 )
 
 _INT16 = (-32768, 32767)
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 class CocoReadError(Exception):
@@ -76,9 +84,32 @@ def read_coco_file(
     keep_crowd: bool = False,
 ) -> CocoDocument:
     """Rows of one COCO JSON file; raises :class:`CocoReadError` with a reason if none."""
-    path = Path(path)
     taxonomy = taxonomy or default_taxonomy()
     mapping = {str(k).casefold(): int(v) for k, v in (mapping or {}).items()}
+    data = _load(Path(path))
+    notes: list[str] = []
+    counts: Counter = Counter()
+    names = _category_names(data, notes)
+    images = _images(data["images"], counts, notes)
+    reader = _Annotations(taxonomy, mapping, names, images, keep_crowd, counts)
+    for ann in data["annotations"]:
+        reader.add(ann)
+    notes.extend(_category_notes(reader.matches, names, taxonomy, has_list=bool(names)))
+    if not reader.cols["design_id"]:
+        left = ", ".join(f"{n} {why}" for why, n in counts.most_common())
+        raise CocoReadError(
+            "no layers: no usable annotation"
+            + (f" ({left})" if left else "")
+            + f" among {len(data['annotations'])} annotations"
+        )
+    if reader.big_ids:
+        notes.append(f"{reader.big_ids} annotation/image id(s) beyond 64 bits kept without them")
+    table = pa.table(reader.cols, schema=COCO_SCHEMA)
+    return CocoDocument(table, len(images), counts, notes, reader.matches)
+
+
+def _load(path: Path) -> dict:
+    """The file's JSON object, checked to be a COCO dataset."""
     try:
         with open(path, "rb") as fp:
             data = json.load(fp)
@@ -103,21 +134,26 @@ def read_coco_file(
     if missing:
         what = " and ".join(repr(k) for k in missing)
         raise CocoReadError(f"not a COCO dataset: missing key {what} (a list)")
+    return data
 
-    notes: list[str] = []
-    counts: Counter = Counter()
-    names: dict[int, str] = {}
+
+def _category_names(data: dict, notes: list[str]) -> dict[int, str]:
     categories = data.get("categories")
     if not isinstance(categories, list):
         notes.append("no 'categories' list: categories keep their ids and have no names")
-        categories = []
-    for cat in categories:
-        if isinstance(cat, dict) and _is_int(cat.get("id")):
-            names[int(cat["id"])] = str(cat.get("name", ""))
+        return {}
+    return {
+        int(cat["id"]): str(cat.get("name", ""))
+        for cat in categories
+        if isinstance(cat, dict) and _is_int(cat.get("id"))
+    }
 
+
+def _images(entries: list, counts: Counter, notes: list[str]) -> dict:
+    """image id -> (design id, width, height), or None for an image without a size."""
     images: dict[int, tuple[str, float, float] | None] = {}
     seen_files: Counter = Counter()
-    for img in data["images"]:
+    for img in entries:
         if not isinstance(img, dict) or not _is_int(img.get("id")):
             counts["image without id"] += 1
             continue
@@ -137,28 +173,34 @@ def read_coco_file(
             for i, v in images.items()
         }
         notes.append(f"{len(dup)} file_name(s) used by several images; design ids get '#<id>'")
+    sizeless = sum(1 for v in images.values() if v is None)
+    if sizeless:
+        notes.append(f"{sizeless} image(s) without a positive width and height")
+    return images
 
-    cols: dict[str, list] = {name: [] for name in COCO_SCHEMA.names}
-    matches: dict[int, tuple[str, Match]] = {}
-    for ann in data["annotations"]:
+
+class _Annotations:
+    """Annotations become rows; the ones left out are counted by reason."""
+
+    def __init__(self, taxonomy, mapping, names, images, keep_crowd, counts) -> None:  # noqa: ANN001
+        self.taxonomy, self.mapping, self.names = taxonomy, mapping, names
+        self.images, self.keep_crowd, self.counts = images, keep_crowd, counts
+        self.cols: dict[str, list] = {name: [] for name in COCO_SCHEMA.names}
+        self.matches: dict[int, tuple[str, Match]] = {}
+        self.big_ids = 0
+
+    def _skip_reason(self, ann: object) -> str | None:
         if not isinstance(ann, dict):
-            counts["not an object"] += 1
-            continue
-        if not _is_int(ann.get("image_id")) or int(ann["image_id"]) not in images:
-            counts["missing image"] += 1
-            continue
-        image = images[int(ann["image_id"])]
-        if image is None:
-            counts["image without size"] += 1
-            continue
-        crowd = bool(ann.get("iscrowd", 0))
-        if crowd and not keep_crowd:
-            counts["crowd"] += 1
-            continue
+            return "not an object"
+        if not _is_int(ann.get("image_id")) or int(ann["image_id"]) not in self.images:
+            return "missing image"
+        if self.images[int(ann["image_id"])] is None:
+            return "image without size"
+        if bool(ann.get("iscrowd", 0)) and not self.keep_crowd:
+            return "crowd"
         bbox = ann.get("bbox")
         if bbox is None or bbox == []:
-            counts["no bbox"] += 1
-            continue
+            return "no bbox"
         if (
             not isinstance(bbox, list)
             or len(bbox) != 4
@@ -166,39 +208,66 @@ def read_coco_file(
             or bbox[2] < 0
             or bbox[3] < 0
         ):
-            counts["bad bbox"] += 1
-            continue
+            return "bad bbox"
         if not _is_int(ann.get("category_id")):
-            counts["no category"] += 1
-            continue
-        cat_id = int(ann["category_id"])
-        if cat_id not in matches:
-            name = names.get(cat_id, "")
-            match = taxonomy.match_category(name, cat_id, mapping)
-            if not _INT16[0] <= match.type_id <= _INT16[1]:
-                raise CocoReadError(f"category id {cat_id} does not fit a type id (int16)")
-            matches[cat_id] = (name, match)
-        name, match = matches[cat_id]
-        x, y, w, h = (float(v) for v in bbox)
-        design, cw, ch = image
-        cols["design_id"].append(design)
-        cols["type_id"].append(match.type_id)
-        cols["name"].append(name)
-        cols["xmin"].append(x)
-        cols["ymin"].append(y)
-        cols["xmax"].append(x + w)
-        cols["ymax"].append(y + h)
-        cols["canvas_width"].append(cw)
-        cols["canvas_height"].append(ch)
-        cols["category_id"].append(cat_id)
-        cols["category"].append(name)
-        cols["annotation_id"].append(int(ann["id"]) if _is_int(ann.get("id")) else None)
-        cols["image_id"].append(int(ann["image_id"]))
-        cols["iscrowd"].append(crowd)
-        cols["has_area"].append(w > 0 and h > 0)
-        cols["type_rule"].append(match.rule)
+            return "no category"
+        if self._match(int(ann["category_id"])) is None:
+            return "category id out of range"
+        return None
 
-    unknown = sorted(c for c in matches if c not in names and categories)
+    def _match(self, cat_id: int) -> tuple[str, Match] | None:
+        if cat_id not in self.matches:
+            name = self.names.get(cat_id, "")
+            match = self.taxonomy.match_category(name, cat_id, self.mapping)
+            if not _INT16[0] <= match.type_id <= _INT16[1]:
+                return None  # an unmapped id too large for a type id
+            self.matches[cat_id] = (name, match)
+        return self.matches[cat_id]
+
+    def _id(self, value: object) -> int | None:
+        if not _is_int(value):
+            return None
+        if not _INT64[0] <= int(value) <= _INT64[1]:
+            self.big_ids += 1
+            return None
+        return int(value)
+
+    def add(self, ann: object) -> None:
+        """One annotation: a row, or a count of why not."""
+        reason = self._skip_reason(ann)
+        if reason is not None:
+            self.counts[reason] += 1
+            return
+        cat_id = int(ann["category_id"])
+        name, match = self.matches[cat_id]
+        x, y, w, h = (float(v) for v in ann["bbox"])
+        design, cw, ch = self.images[int(ann["image_id"])]
+        row = {
+            "design_id": design,
+            "type_id": match.type_id,
+            "name": name,
+            "xmin": x,
+            "ymin": y,
+            "xmax": x + w,
+            "ymax": y + h,
+            "canvas_width": cw,
+            "canvas_height": ch,
+            "category_id": self._id(cat_id),
+            "category": name,
+            "annotation_id": self._id(ann.get("id")),
+            "image_id": self._id(ann["image_id"]),
+            "iscrowd": bool(ann.get("iscrowd", 0)),
+            "has_area": w > 0 and h > 0,
+            "type_rule": match.rule,
+        }
+        for key, value in row.items():
+            self.cols[key].append(value)
+
+
+def _category_notes(matches: dict, names: dict, taxonomy: Taxonomy, has_list: bool) -> list[str]:
+    """Remarks on categories: unnamed ones, unmapped ones, and clashes with type ids."""
+    notes = []
+    unknown = sorted(c for c in matches if c not in names and has_list)
     if unknown:
         notes.append(f"category id(s) {unknown} not in 'categories'; kept with no name")
     unmapped = [(c, n) for c, (n, m) in sorted(matches.items()) if m.rule == UNMAPPED_RULE]
@@ -216,20 +285,7 @@ def read_coco_file(
             f"unmapped category id(s) {clash} equal type ids of the taxonomy "
             f"({', '.join(taxonomy.name_of(c) for c in clash)}); map them to avoid mixing"
         )
-    if sum(1 for v in images.values() if v is None):
-        notes.append(
-            f"{sum(1 for v in images.values() if v is None)} image(s) without a positive "
-            "width and height"
-        )
-    if not cols["design_id"]:
-        left = ", ".join(f"{n} {why}" for why, n in counts.most_common())
-        raise CocoReadError(
-            "no layers: no usable annotation"
-            + (f" ({left})" if left else "")
-            + f" among {len(data['annotations'])} annotations"
-        )
-    table = pa.table(cols, schema=COCO_SCHEMA)
-    return CocoDocument(table, len(images), counts, notes, matches)
+    return notes
 
 
 def _is_int(value: object) -> bool:

@@ -25,6 +25,16 @@ import pyarrow as pa
 
 from ..errors import LayerheatError
 
+__all__ = [
+    "ALIASES",
+    "BATCH_ROWS",
+    "NON_NUMERIC_FLAG",
+    "NUMERIC",
+    "TabularSource",
+    "is_url",
+    "resolve_columns",
+]
+
 #: canonical column -> accepted spellings (compared case-insensitively, spaces ignored)
 ALIASES: dict[str, tuple[str, ...]] = {
     "design_id": ("design_id", "design", "designid", "document", "file", "image_id"),

@@ -23,6 +23,21 @@ from ..errors import LayerheatError
 from ..render import BACKGROUND, FRAME_COLOR, NOTE_COLOR, Scene, draw, font_file
 from .model import PAGE, Overlay, ViewerModel
 
+__all__ = [
+    "CanvasView",
+    "DEFAULT_SIZE",
+    "FONT_FAMILY",
+    "MainWindow",
+    "OverlayItem",
+    "SEARCH_STEP_KEYS",
+    "STEP_KEYS",
+    "application",
+    "paint_scene",
+    "qcolor",
+    "run",
+    "save_window",
+]
+
 #: Keys that step through designs, and by how much.
 STEP_KEYS = {
     Qt.Key.Key_Left: -1,

@@ -33,6 +33,13 @@ from ..render import Scene, Shape, check_canvas, design_scene
 from ..table import LayerTable
 from ..taxonomy import LayerType, Taxonomy, default_taxonomy
 
+__all__ = [
+    "Overlay",
+    "PAGE",
+    "TypeCount",
+    "ViewerModel",
+]
+
 #: Designs moved by PageUp / PageDown.
 PAGE = 10
 
