@@ -1,7 +1,7 @@
-"""The ``layerheat`` command: a click group whose subcommands load on first use.
+"""The 'layerheat' command: a click group whose subcommands load on first use.
 
-Each subcommand lives in its own module (``cli/heatmaps.py``, ``cli/render.py``, ...),
-so ``layerheat sample`` never pays for importing Qt or Dask.
+Each subcommand lives in its own module ('cli/heatmaps.py', 'cli/render.py', ...),
+so 'layerheat sample' never pays for importing Qt or Dask.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ EXIT_BAD_INPUT = 1
 
 
 def guarded_main(command: click.Command) -> None:
-    """Run ``command``; a LayerheatError or OS error becomes one line and exit status 1."""
+    """Run 'command'; a LayerheatError or OS error becomes one line and exit status 1."""
     try:
         command.main(standalone_mode=False, prog_name="layerheat")
     except click.exceptions.Exit as exc:
@@ -49,7 +49,7 @@ _CANVAS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[xX×,]\s*(\d+(?:\.\d+)?)\s*$")
 
 
 def parse_canvas(value: str | None) -> tuple[float, float] | None:
-    """``"5906x3543"`` -> ``(5906.0, 3543.0)``; None stays None."""
+    """'"5906x3543"' -> '(5906.0, 3543.0)'; None stays None."""
     if value is None:
         return None
     m = _CANVAS.match(value)
@@ -61,7 +61,7 @@ def parse_canvas(value: str | None) -> tuple[float, float] | None:
 
 
 class CanvasParam(click.ParamType):
-    """Click parameter type for ``--canvas WxH``."""
+    """Click parameter type for '--canvas WxH'."""
 
     name = "WxH"
 
@@ -80,8 +80,8 @@ CANVAS = CanvasParam()
 def input_options(command: click.Command) -> click.Command:
     """The options every command that reads layer data shares.
 
-    Adds ``--type``, ``--canvas``, ``--taxonomy`` and ``--outside`` (parameters
-    ``type_id``, ``canvas``, ``taxonomy``, ``outside``).
+    Adds '--type', '--canvas', '--taxonomy' and '--outside' (parameters
+    'type_id', 'canvas', 'taxonomy', 'outside').
     """
     from pathlib import Path
 
@@ -104,3 +104,83 @@ def input_options(command: click.Command) -> click.Command:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+# -- options every command that has them names and explains the same way -----------------
+#: file suffixes that name a file, refused where a command writes a folder
+FILE_SUFFIXES = (".png", ".svg", ".pdf", ".csv", ".parquet", ".html", ".json", ".txt")
+
+
+def _folder_only(ctx: click.Context, param: click.Parameter, value):  # noqa: ANN001, ANN202
+    from pathlib import Path
+
+    if value is not None and Path(value).suffix.lower() in FILE_SUFFIXES:
+        raise click.BadParameter(
+            f"{value} looks like a file name, but this command writes a folder of files; "
+            f"give a folder name, e.g. -o {Path(value).stem or 'out'}",
+            ctx=ctx,
+            param=param,
+        )
+    return value
+
+
+def output_option(default: str | None, what: str, *, folder: bool):
+    """'-o/--output': where the command writes 'what'; a folder command refuses a
+    file name such as 'out.png' with a hint."""
+    from pathlib import Path
+
+    kind = click.Path(file_okay=not folder, dir_okay=folder, path_type=Path)
+    return click.option(
+        "-o",
+        "--output",
+        "output",
+        default=default,
+        show_default=default is not None,
+        type=kind,
+        callback=_folder_only if folder else None,
+        help=what,
+    )
+
+
+def gridsize_option(command: click.Command) -> click.Command:
+    """'--gridsize N': hexagons across."""
+    return click.option(
+        "--gridsize",
+        type=click.IntRange(min=1, max=2000),
+        default=35,
+        show_default=True,
+        help="Hexagons across, as matplotlib's hexbin gridsize.",
+    )(command)
+
+
+def dpi_option(command: click.Command) -> click.Command:
+    """'--dpi N': resolution of PNG figures."""
+    return click.option(
+        "--dpi",
+        type=click.IntRange(10, 2400),
+        default=150,
+        show_default=True,
+        help="Resolution of PNG figures.",
+    )(command)
+
+
+def jobs_option(what: str):
+    """'-j/--jobs N': worker processes for 'what'."""
+    return click.option("-j", "--jobs", type=click.IntRange(min=1), help=f"Processes {what}.")
+
+
+def quiet_option(command: click.Command) -> click.Command:
+    """'-q/--quiet': no progress bar."""
+    return click.option("-q", "--quiet", is_flag=True, help="No progress bar.")(command)
+
+
+def format_option(default: str | None, what: str):
+    """'--format png|svg|pdf'."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["png", "svg", "pdf"]),
+        default=default,
+        show_default=default is not None,
+        help=what,
+    )

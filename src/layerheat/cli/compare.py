@@ -1,4 +1,4 @@
-"""``layerheat compare``: two collections in, where and how much each type differs out."""
+"""'layerheat compare': two collections in, where and how much each type differs out."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import input_options
+from .common import dpi_option, gridsize_option, input_options, output_option
 
 __all__ = ["compare"]
 
@@ -24,14 +24,10 @@ Examples:
 @click.argument("inputs", nargs=-1, metavar="[A B]")
 @click.option("--a", "side_a", multiple=True, help="An input of side A (repeat for several).")
 @click.option("--b", "side_b", multiple=True, help="An input of side B (repeat for several).")
-@click.option(
-    "-o",
-    "--output",
-    "outdir",
-    default="layerheat-compare",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for compare.csv, compare-bins.csv, scores.csv and the figures.",
+@output_option(
+    "layerheat-compare",
+    "Folder for compare.csv, compare-bins.csv, scores.csv and the figures.",
+    folder=True,
 )
 @click.option("--label", "labels", multiple=True, help="Name of side A, then of side B.")
 @click.option(
@@ -41,13 +37,7 @@ Examples:
     show_default=True,
     help="False discovery rate of the per-hexagon tests (Benjamini-Hochberg).",
 )
-@click.option(
-    "--gridsize",
-    type=click.IntRange(min=1, max=2000),
-    default=35,
-    show_default=True,
-    help="Hexagons across, as matplotlib's hexbin gridsize.",
-)
+@gridsize_option
 @click.option("--top", type=click.IntRange(min=1), default=4, show_default=True,
               help="Types shown in compare.png.")  # fmt: skip
 @click.option(
@@ -55,12 +45,12 @@ Examples:
 )
 @click.option("--no-metrics", is_flag=True, help="Skip the per-design layout scores.")
 @input_options
-@click.option("--dpi", type=click.IntRange(10, 2400), default=150, show_default=True)
+@dpi_option
 def compare(
     inputs: tuple[str, ...],
     side_a: tuple[str, ...],
     side_b: tuple[str, ...],
-    outdir: Path,
+    output: Path,
     labels: tuple[str, ...],
     fdr: float,
     gridsize: int,
@@ -89,14 +79,14 @@ def compare(
     if len(labels) not in (0, 2):
         raise LayerheatError("give --label twice (side A, then side B) or not at all")
     names = labels or (_name(a), _name(b))
-    ensure_dir(outdir)
+    ensure_dir(output)
     result = run(
         a, b, labels=names, gridsize=gridsize, taxonomy=load_taxonomy(taxonomy), canvas=canvas,
         type_id=type_id, outside=outside, fdr=fdr, metrics=not no_metrics, max_iou=max_iou,
     )  # fmt: skip
     from ..plot_compare import write_figures
 
-    for path in [*result.write(outdir), *write_figures(result, outdir, top=top, dpi=dpi)]:
+    for path in [*result.write(output), *write_figures(result, output, top=top, dpi=dpi)]:
         click.echo(str(path))
     first = result.types[0] if result.types else None
     if first is not None:

@@ -1,4 +1,4 @@
-"""``layerheat heatmaps``: layer data in, one heatmap per type + summary + bins.csv out."""
+"""'layerheat heatmaps': layer data in, one heatmap per type + summary + bins.csv out."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from .common import input_options
+from .common import (
+    dpi_option,
+    format_option,
+    gridsize_option,
+    input_options,
+    jobs_option,
+    output_option,
+    quiet_option,
+)
 
 __all__ = [
     "heatmaps",
@@ -26,14 +34,8 @@ Examples:
 
 @click.command(epilog=EXAMPLES)
 @click.argument("inputs", nargs=-1, metavar="[INPUT ...]")
-@click.option(
-    "-o",
-    "--output",
-    "outdir",
-    default="layerheat-out",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for summary.<fmt>, layer-<id>.<fmt> and bins.csv.",
+@output_option(
+    "layerheat-out", "Folder for summary.<fmt>, layer-<id>.<fmt> and bins.csv.", folder=True
 )
 @click.option(
     "--scale",
@@ -42,13 +44,7 @@ Examples:
     show_default=True,
     help="canvas: fractions of each design's canvas; minmax: the source's per-type scaling.",
 )
-@click.option(
-    "--gridsize",
-    type=click.IntRange(min=1, max=2000),
-    default=35,
-    show_default=True,
-    help="Hexagons across, as matplotlib's hexbin gridsize.",
-)
+@gridsize_option
 @input_options
 @click.option(
     "--color-scale",
@@ -58,31 +54,18 @@ Examples:
     help="One colour scale for all panels, or one per type.",
 )
 @click.option("--log", is_flag=True, help="Logarithmic colour scale.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["png", "svg", "pdf"]),
-    default="png",
-    show_default=True,
-    help="Figure file format.",
-)
-@click.option(
-    "--dpi",
-    type=click.IntRange(10, 2400),
-    default=150,
-    show_default=True,
-    help="Resolution of PNG figures.",
-)
-@click.option("--jobs", type=click.IntRange(min=1), help="Processes drawing figures.")
+@format_option("png", "Figure file format.")
+@dpi_option
+@jobs_option("drawing figures")
 @click.option(
     "--dask",
     metavar="ADDRESS",
     help="Bin on a Dask cluster: a scheduler address (tcp://host:8786) or local[:N].",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@quiet_option
 def heatmaps(
     inputs: tuple[str, ...],
-    outdir: Path,
+    output: Path,
     scale: str,
     gridsize: int,
     type_id: int | None,
@@ -111,7 +94,7 @@ def heatmaps(
 
     style = Style(color_scale=color_scale, log=log)
     tax = load_taxonomy(taxonomy)
-    ensure_dir(outdir)  # fail before the (possibly long) computation
+    ensure_dir(output)  # fail before the (possibly long) computation
     progress = _progress(quiet)
     with progress as tick:
         hs = compute(
@@ -127,7 +110,7 @@ def heatmaps(
         )
     written = write_figures(
         hs,
-        outdir,
+        output,
         fmt=fmt,
         dpi=dpi,
         style=style,

@@ -1,4 +1,4 @@
-"""``layerheat ingest``: PSD/PSB folders and COCO files -> one layer table.
+"""'layerheat ingest': PSD/PSB folders and COCO files -> one layer table.
 
 layerheat ingest designs/ -o layers.parquet
 layerheat ingest 'designs/**/*.psd' publaynet.json --map "title=30,figure=120" -o t.parquet
@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from ..errors import LayerheatError
+from .common import jobs_option, quiet_option
 
 __all__ = [
     "ingest",
@@ -40,7 +41,7 @@ _NOTES_SHOWN = 12
 @click.option(
     "--taxonomy",
     type=click.Path(dir_okay=False),
-    help="TOML file with layer types and name rules (see docs/taxonomy.md).",
+    help="TOML file renaming, recolouring, adding or removing types.",
 )
 @click.option(
     "--map",
@@ -63,12 +64,7 @@ _NOTES_SHOWN = 12
     help="Also a row per group (box: union of its layers) and per artboard.",
 )
 @click.option("--keep-crowd", is_flag=True, help="Keep COCO annotations with iscrowd set.")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    help="Worker processes [default: all CPUs for large batches, 1 for small ones].",
-)
+@jobs_option("reading files (default: all cores for large batches, 1 for small ones)")
 @click.option(
     "--update",
     is_flag=True,
@@ -80,7 +76,7 @@ _NOTES_SHOWN = 12
     is_flag=True,
     help="Print each layer name with the type and rule it got, most frequent first.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@quiet_option
 def ingest(
     sources: tuple[str, ...],
     output: str | None,

@@ -1,4 +1,4 @@
-"""``layerheat metrics``: per-design layout scores (alignment, overlap, validity) to CSV."""
+"""'layerheat metrics': per-design layout scores (alignment, overlap, validity) to CSV."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import input_options
+from .common import input_options, output_option
 
 __all__ = ["metrics"]
 
@@ -20,13 +20,10 @@ Examples:
 """
 )
 @click.argument("inputs", nargs=-1, metavar="[INPUT ...]")
-@click.option(
-    "-o",
-    "--output",
-    default="metrics.csv",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV file: design_id,n_layers,alignment,overlap,validity (variants in a # line).",
+@output_option(
+    "metrics.csv",
+    "CSV file: design_id,n_layers,alignment,overlap,validity (variants in a # line).",
+    folder=False,
 )
 @input_options
 def metrics(

@@ -1,4 +1,4 @@
-"""``layerheat render``: draw designs from their layer data as PNG, SVG or PDF."""
+"""'layerheat render': draw designs from their layer data as PNG, SVG or PDF."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..progress import row_progress
-from .common import input_options
+from .common import format_option, input_options, jobs_option, quiet_option
 
 __all__ = ["render"]
 
@@ -39,7 +39,7 @@ SHOW_NOTES = 5
 @click.option(
     "-o",
     "--output",
-    "out",
+    "output",
     default="layerheat-render",
     show_default=True,
     type=click.Path(path_type=Path),
@@ -62,27 +62,18 @@ SHOW_NOTES = 5
     metavar="TYPE",
     help="Type id or name to leave out (repeat).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["png", "svg", "pdf"]),
-    help="Image format (default: from OUT's suffix, else png).",
-)
+@format_option(None, "Image format (default: from OUT's suffix, else png).")
 @input_options
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    help="Processes drawing in parallel (default: all cores for 20 designs or more).",
-)
+@jobs_option("drawing in parallel (default: all cores for 20 designs or more)")
 @click.option(
     "--invisible",
     is_flag=True,
     help="Also draw layers the source file hides (PSD visibility), which are left out.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@quiet_option
 def render(
     inputs: tuple[str, ...],
-    out: Path,
+    output: Path,
     designs: tuple[str, ...],
     all_designs: bool,
     size: int,
@@ -99,7 +90,7 @@ def render(
 ) -> None:
     """Draw designs from their layer data: each layer a box in its type's colour.
 
-    INPUT is anything ``layerheat heatmaps`` reads (CSV, Parquet, the source's x,y
+    INPUT is anything 'layerheat heatmaps' reads (CSV, Parquet, the source's x,y
     CSVs, PSD folders, COCO .json); with no INPUT, the built-in sample. Each layer is a
     translucent fill of its type's colour with a solid outline, labelled with the type
     name; point-only layers are labelled markers; a legend lists the types present.
@@ -110,7 +101,7 @@ def render(
 
     tax = load_taxonomy(taxonomy)
     request = RenderRequest(
-        out=out,
+        out=output,
         designs=designs,
         all_designs=all_designs,
         size=size,
@@ -126,7 +117,7 @@ def render(
     check_canvas(table, ", ".join(inputs) or "input")
     with row_progress(quiet, verb="drawing", unit="designs", delay=0) as bar:
         result = render_designs(table, report, request, tax, progress=bar)
-    _print_result(result, out)
+    _print_result(result, output)
 
 
 def _print_result(result, out: Path) -> None:  # noqa: ANN001 - a RenderResult
@@ -149,7 +140,7 @@ def _print_result(result, out: Path) -> None:  # noqa: ANN001 - a RenderResult
 
 
 def parse_types(values: Iterable[str], taxonomy) -> set[int]:  # noqa: ANN001 - a Taxonomy
-    """``--hide`` values (ids or names of ``taxonomy``) as type ids; unknown ones fail."""
+    """'--hide' values (ids or names of 'taxonomy') as type ids; unknown ones fail."""
     from ..errors import LayerheatError
 
     out = set()

@@ -1,4 +1,4 @@
-"""``layerheat sample``: write the built-in synthetic dataset to Parquet or CSV."""
+"""'layerheat sample': write the built-in synthetic dataset to Parquet or CSV."""
 
 from __future__ import annotations
 

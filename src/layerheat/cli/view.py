@@ -1,4 +1,4 @@
-"""``layerheat view``: open the desktop viewer on a dataset (the built-in sample by default)."""
+"""'layerheat view': open the desktop viewer on a dataset (the built-in sample by default)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def view(
 ) -> None:
     """Browse a collection of designs: search, step, zoom, toggle types, overlay heatmaps.
 
-    INPUT is anything ``layerheat heatmaps`` reads (CSV, Parquet, the source's x,y CSVs,
+    INPUT is anything 'layerheat heatmaps' reads (CSV, Parquet, the source's x,y CSVs,
     PSD folders, COCO .json). With no INPUT the built-in synthetic sample opens.
     Needs Qt: pip install 'layerheat[viewer]'.
     """
