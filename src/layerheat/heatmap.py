@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from .engines import Engine, Progress
 from .errors import LayerheatError
+from .measures.canvases import CanvasSizes
 from .measures.centres import (
     CanvasCentres,
     CentreExtents,
@@ -75,14 +76,15 @@ def heatmaps(
     with pipe:
         tax = pipe.taxonomy
         if scale == "canvas":
-            total = pipe.run([CanvasCentres(tax, gridsize, pipe.frame)])
+            total = pipe.run([CanvasCentres(tax, gridsize, pipe.frame), CanvasSizes()])
             result = total.partials[0].result()
         else:
-            total = pipe.run([CentreExtents(tax, gridsize, pipe.frame)])
+            total = pipe.run([CentreExtents(tax, gridsize, pipe.frame), CanvasSizes()])
             extents = total.partials[0]
             second = pipe.run([MinMaxCentres(tax, tuple(extents.result()))])
             result = minmax_set(extents, second.partials[0].result())
     result.report = pipe.report(total)
+    result.canvas_sizes = total.partials[1].result()
     return result
 
 

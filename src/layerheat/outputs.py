@@ -16,6 +16,9 @@ from pathlib import Path
 from .errors import LayerheatError
 
 __all__ = [
+    "MANIFEST",
+    "OwnedFolder",
+    "run_manifest",
     "IMAGE_FORMATS",
     "atomic_path",
     "ensure_dir",
@@ -61,3 +64,230 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
+
+
+# -- a run owns its output folder ------------------------------------------------------------
+#: the manifest every run writes into its folder
+MANIFEST = "layerheat.json"
+#: the lock file in a folder's store
+LOCK = "lock"
+
+
+class OwnedFolder:
+    """The output folder of one run, built beside the final name and swapped in at once.
+
+    The final name ``out`` is a symbolic link to a complete version folder kept in the
+    sibling ``.out.layerheat/``; a run builds a new version there, writes its manifest,
+    and replaces the link with one rename, so whatever moment a run is killed at, ``out``
+    shows either the previous complete set or the new one. Files in the old version that
+    the old manifest does not list (the user's own) are carried over; layerheat's own
+    files from earlier runs are gone. A lock on ``.out.layerheat/`` makes a second run on
+    the same folder fail at once with one line (or wait, with ``wait=True``); versions
+    left by killed runs are removed by the next run. A failed run changes nothing and
+    leaves nothing behind.
+
+        with OwnedFolder("out") as run:
+            fig.savefig(run.path / "summary.png")
+            run.commit({"command": "heatmaps"})
+    """
+
+    def __init__(self, out: str | Path, *, wait: bool = False) -> None:
+        self.out = Path(out)
+        self.store = self.out.parent / f".{self.out.name}.layerheat"
+        self.wait = wait
+        self.path: Path = self.store / "building"
+        self._lock_fd: int | None = None
+        self._made_store = False
+        self._committed = False
+
+    def __enter__(self) -> OwnedFolder:
+        self._check_final_name()
+        ensure_dir(self.out.parent if str(self.out.parent) else ".")
+        self._made_store = not self.store.exists()
+        ensure_dir(self.store)
+        self._lock()
+        self._remove_stale()
+        self.path = Path(tempfile.mkdtemp(prefix="run-", dir=self.store))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.path, 0o777 & ~umask)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
+        import shutil
+
+        try:
+            if not self._committed:
+                shutil.rmtree(self.path, ignore_errors=True)
+                if self._made_store:
+                    shutil.rmtree(self.store, ignore_errors=True)
+        finally:
+            self._unlock()
+
+    def commit(self, manifest: dict) -> list[Path]:
+        """Write the manifest, carry the user's files over, and swap the new set in.
+
+        Returns the final paths of the files this run wrote (the manifest last).
+        """
+        import json
+        import shutil
+
+        ours = sorted(p.name for p in self.path.iterdir())
+        manifest = {**manifest, "files": ours + [MANIFEST]}
+        previous = self._current()
+        if previous is not None:
+            self._carry_foreign_files(previous)
+        with atomic_path(self.path / MANIFEST) as tmp:
+            tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        link = self.store / f"link-{os.getpid()}"
+        link.unlink(missing_ok=True)
+        link.symlink_to(Path(self.store.name) / self.path.name)
+        if self.out.is_dir() and not self.out.is_symlink():
+            self._retire_real_folder()
+        os.replace(link, self.out)
+        self._committed = True
+        if previous is not None and previous != self.path:
+            shutil.rmtree(previous, ignore_errors=True)
+        return [self.out / name for name in manifest["files"]]
+
+    # -- internals ------------------------------------------------------------------------
+    def _check_final_name(self) -> None:
+        out = self.out
+        if out.exists() and not out.is_dir():
+            raise LayerheatError(f"{out}: a file of that name exists; pick another -o")
+        if out.is_dir() and not out.is_symlink():
+            foreign = [p for p in out.iterdir() if not p.name.startswith(".")]
+            if foreign and not (out / MANIFEST).exists() and not _looks_like_ours(out):
+                raise LayerheatError(
+                    f"{out}: the folder exists and was not made by layerheat; "
+                    "pick another -o or empty it"
+                )
+
+    def _lock(self) -> None:
+        """A POSIX record lock on ``.out.layerheat/lock``: held by this process only (a
+        forked worker does not inherit it) and released when the process dies."""
+        import fcntl
+
+        fd = os.open(self.store / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
+        except OSError:
+            os.close(fd)
+            raise LayerheatError(
+                f"{self.out}: another layerheat run is writing this folder; wait for it "
+                "to finish, pick another -o, or add --wait"
+            ) from None
+        self._lock_fd = fd
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the lock
+            self._lock_fd = None
+
+    def _current(self) -> Path | None:
+        """The version folder ``out`` shows now (None if none, or a real folder)."""
+        if not self.out.is_symlink():
+            return None
+        target = self.out.parent / os.readlink(self.out)
+        return target if target.is_dir() else None
+
+    def _remove_stale(self) -> None:
+        """Versions and links of killed runs (everything but what ``out`` shows)."""
+        import shutil
+
+        keep = self._current()
+        for entry in self.store.iterdir():
+            if entry.name == LOCK or (keep is not None and entry.resolve() == keep.resolve()):
+                continue
+            if entry.is_symlink() or entry.is_file():
+                entry.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+
+    def _carry_foreign_files(self, previous: Path) -> None:
+        import json
+        import shutil
+
+        try:
+            listed = set(json.loads((previous / MANIFEST).read_text()).get("files", []))
+        except (OSError, ValueError):
+            listed = set()
+        for entry in previous.iterdir():
+            if entry.name in listed or (self.path / entry.name).exists():
+                continue
+            if entry.is_dir():
+                shutil.copytree(entry, self.path / entry.name, symlinks=True)
+            else:
+                shutil.copy2(entry, self.path / entry.name)
+
+    def _retire_real_folder(self) -> None:
+        """A plain folder at ``out`` (an older layerheat's output) moves into the store;
+        the user's files in it are carried over first."""
+        legacy = self.store / f"legacy-{os.getpid()}"
+        self._carry_real_folder_files()
+        os.replace(self.out, legacy)
+
+    def _carry_real_folder_files(self) -> None:
+        import shutil
+
+        for entry in self.out.iterdir():
+            if _is_ours(entry.name) or (self.path / entry.name).exists():
+                continue
+            if entry.is_dir():
+                shutil.copytree(entry, self.path / entry.name, symlinks=True)
+            else:
+                shutil.copy2(entry, self.path / entry.name)
+
+
+def _is_ours(name: str) -> bool:
+    """File names layerheat writes into an output folder (before manifests existed)."""
+    import re
+
+    return bool(
+        re.fullmatch(r"(summary|layer-\d+|bins|compare.*|divergence|metrics|scores)\.\w+", name)
+        or name.startswith(".layerheat-")
+        or name == MANIFEST
+    )
+
+
+def _looks_like_ours(folder: Path) -> bool:
+    return any(_is_ours(p.name) for p in folder.iterdir())
+
+
+def run_manifest(command: str, inputs, options: dict, report, started: float, **extra) -> dict:  # noqa: ANN001, ANN003
+    """What ``layerheat.json`` records about a run: version, command line, each input
+    (path, size, modification time), options, row counts by reason, the wall time, and
+    whatever the command adds (``extra``)."""
+    import sys
+    import time
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        own = version("layerheat")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        own = "unknown"
+    return {
+        "layerheat": own,
+        "command": command,
+        "argv": sys.argv[1:],
+        "inputs": [_input_facts(i) for i in (inputs or ["sample"])],
+        "options": options,
+        "rows": {
+            "read": report.rows_read,
+            "used": report.rows_used,
+            "skipped": dict(report.skipped_in_order()),
+            "changed": dict(report.changed),
+            "files_skipped": [{"path": p, "reason": r} for p, r in report.files_skipped],
+        },
+        **extra,
+        "wall_seconds": round(time.monotonic() - started, 3),
+    }
+
+
+def _input_facts(item) -> dict:  # noqa: ANN001
+    path = Path(str(item))
+    try:
+        st = path.stat()
+    except OSError:
+        return {"path": str(item)}
+    return {"path": str(item), "size": st.st_size, "mtime": st.st_mtime}

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -255,9 +254,7 @@ def write_figures(
 
 
 def _run_jobs(hs: HeatmapSet, style: Style, jobs_list: list, jobs: int | None) -> None:
-    import multiprocessing as mp
-
-    from .parallel import can_fork
+    from .parallel import can_fork, worker_pool
 
     _WORK.update(hs=hs, style=style)
     workers = min(jobs or os.cpu_count() or 1, len(jobs_list))
@@ -267,6 +264,6 @@ def _run_jobs(hs: HeatmapSet, style: Style, jobs_list: list, jobs: int | None) -
         for job in jobs_list:
             _draw_one(job)
         return
-    # The summary is the slowest figure: start it first.
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+    # The summary is the slowest figure: start it first. Workers die with this process.
+    with worker_pool(workers) as pool:
         list(pool.map(_draw_one, jobs_list))

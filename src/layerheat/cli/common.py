@@ -184,3 +184,59 @@ def format_option(default: str | None, what: str):
         show_default=default is not None,
         help=what,
     )
+
+
+def wait_option(command: click.Command) -> click.Command:
+    """``--wait``: wait for another run writing the same output instead of failing."""
+    return click.option(
+        "--wait",
+        is_flag=True,
+        help="If another layerheat run is writing the same output, wait for it.",
+    )(command)
+
+
+def check_writable(output) -> None:  # noqa: ANN001 - a path
+    """Fail at once (creating nothing) when ``output`` cannot be written."""
+    import os
+    from pathlib import Path
+
+    from ..errors import LayerheatError
+
+    out = Path(output)
+    if out.exists() and not out.is_dir():
+        raise LayerheatError(f"{out}: a file of that name exists; pick another -o")
+    parent = next((p for p in [out.parent, *out.parent.parents] if p.exists()), Path("."))
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise LayerheatError(
+            f"{out}: cannot create it here ({parent} is not writable); pick another -o"
+        )
+
+
+def print_report(report) -> None:  # noqa: ANN001 - a ReadReport
+    """Notes and skipped files on stderr, one line each, names escaped for the terminal."""
+    for note in report.notes:
+        click.echo(f"layerheat: note: {terminal_text(note)}", err=True)
+    for path, reason in report.files_skipped:
+        click.echo(
+            f"layerheat: skipped file {terminal_text(path)}: {terminal_text(reason)}", err=True
+        )
+
+
+def terminal_text(text: object, limit: int = 500) -> str:
+    """``text`` safe to print: control characters escaped (``\\x1b``, ``\\n``), bidi
+    overrides shown as ``\\u202e``, cut at ``limit`` characters."""
+    out = []
+    for ch in str(text):
+        code = ord(ch)
+        if ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif code < 0x20 or 0x7F <= code < 0xA0:
+            out.append(f"\\x{code:02x}")
+        elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    shown = "".join(out)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"

@@ -7,13 +7,16 @@ from pathlib import Path
 import click
 
 from .common import (
+    check_writable,
     dpi_option,
     format_option,
     gridsize_option,
     input_options,
     jobs_option,
     output_option,
+    print_report,
     quiet_option,
+    wait_option,
 )
 
 __all__ = [
@@ -63,6 +66,7 @@ Examples:
     help="Bin on a Dask cluster: a scheduler address (tcp://host:8786) or local[:N].",
 )
 @quiet_option
+@wait_option
 def heatmaps(
     inputs: tuple[str, ...],
     output: Path,
@@ -79,6 +83,7 @@ def heatmaps(
     jobs: int | None,
     dask: str | None,
     quiet: bool,
+    wait: bool,
 ) -> None:
     """Heatmaps of where each layer type goes, one per type plus a summary of all.
 
@@ -87,16 +92,18 @@ def heatmaps(
     (type from the file name, e.g. 20test2.csv), a PSD folder or a COCO .json. With no
     INPUT the built-in synthetic sample is used.
     """
+    import time
+
     from ..heatmap import heatmaps as compute
-    from ..outputs import ensure_dir
+    from ..outputs import OwnedFolder
     from ..plot import Style, write_figures
     from ..taxonomy import load_taxonomy
 
+    started = time.monotonic()
     style = Style(color_scale=color_scale, log=log)
     tax = load_taxonomy(taxonomy)
-    ensure_dir(output)  # fail before the (possibly long) computation
-    progress = _progress(quiet)
-    with progress as tick:
+    check_writable(output)  # fail before the (possibly long) computation, creating nothing
+    with _progress(quiet) as tick:
         hs = compute(
             list(inputs),
             scale=scale,
@@ -108,22 +115,50 @@ def heatmaps(
             progress=tick,
             dask=dask,
         )
-    written = write_figures(
-        hs,
-        output,
-        fmt=fmt,
-        dpi=dpi,
-        style=style,
-        jobs=jobs,
-        extra=[("bins.csv", hs.write_bins)],
-    )
-    for note in hs.report.notes:
-        click.echo(f"layerheat: note: {note}", err=True)
-    for path, reason in hs.report.files_skipped:
-        click.echo(f"layerheat: skipped file {path}: {reason}", err=True)
+    with OwnedFolder(output, wait=wait) as run:
+        figure_options = {"fmt": fmt, "dpi": dpi, "style": style, "jobs": jobs}
+        write_figures(hs, run.path, extra=[("bins.csv", hs.write_bins)], **figure_options)
+        options = {
+            "scale": scale,
+            "gridsize": gridsize,
+            "outside": outside,
+            "canvas": canvas,
+            "color_scale": color_scale,
+            "log": log,
+            "format": fmt,
+            "dpi": dpi,
+        }
+        written = run.commit(heatmaps_manifest(hs, inputs, options, started))
+    print_report(hs.report)
     for path in written:
         click.echo(str(path))
-    click.echo(hs.report.summary())
+    click.echo(summary_line(hs))
+
+
+def heatmaps_manifest(hs, inputs, options: dict, started: float) -> dict:  # noqa: ANN001
+    """layerheat.json of a heatmaps run: the common facts plus canvases and types."""
+    from ..outputs import run_manifest
+
+    sizes = [{"width": w, "height": h, "layers": n} for (w, h), n in hs.canvas_sizes.items()]
+    layers = {str(t.type.id): t.n_layers for t in hs if t.n_layers}
+    return run_manifest(
+        "heatmaps",
+        inputs,
+        options,
+        hs.report,
+        started,
+        canvas_sizes=sizes,
+        frame=hs.canvas,
+        layers_per_type=layers,
+    )
+
+
+def summary_line(hs) -> str:  # noqa: ANN001 - a HeatmapSet
+    """The run's one-line summary, naming mixed canvas sizes."""
+    line = hs.report.summary()
+    if len(hs.canvas_sizes) > 1:
+        line += f"; {len(hs.canvas_sizes)} canvas sizes (drawn in canvas fractions)"
+    return line
 
 
 def _progress(quiet: bool):  # noqa: ANN202 - a context manager yielding a callable

@@ -92,6 +92,8 @@ class HeatmapSet:
     types: dict[int, TypeHeatmap]
     canvas: tuple[float, float] | None = None
     report: ReadReport = field(default_factory=ReadReport)
+    #: layers per canvas size (width, height) among the usable rows, most frequent first
+    canvas_sizes: dict[tuple[float, float], int] = field(default_factory=dict)
 
     def __getitem__(self, type_id: int) -> TypeHeatmap:
         return self.types[type_id]
