@@ -110,7 +110,7 @@ class HeatmapSet:
         """
         parts = []
         for t in self:
-            centres = t.grid.centers()
+            centres = t.grid.tidy_centers()
             n = len(centres)
             parts.append(
                 pa.table(
