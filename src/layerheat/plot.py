@@ -37,6 +37,7 @@ class Style:
     color_scale: str = "shared"
     log: bool = False
     cmap: str = CMAP
+    all_types: bool = False  # summary: draw types without layers too
 
     def __post_init__(self) -> None:
         if self.color_scale not in COLOR_SCALES:
@@ -131,7 +132,7 @@ def panel_title(hs: HeatmapSet, th: TypeHeatmap) -> str:
 
 #: panel aspect (height / width) is kept within these bounds so a tall or wide canvas
 #: (100 x 300000 px) gets a readable figure of bounded size, not a 45,810-px image
-ASPECT_RANGE = (0.25, 4.0)
+ASPECT_RANGE = (0.25, 2.5)
 
 
 def _figsize(hs: HeatmapSet, width: float) -> tuple[float, float]:
@@ -153,10 +154,16 @@ def plot_type(hs: HeatmapSet, type_id: int, style: Style = Style()):  # noqa: AN
 
 
 def plot_summary(hs: HeatmapSet, style: Style = Style(), ncols: int = 4):  # noqa: ANN201, B008
-    """All types of the taxonomy in one grid (empty types as empty panels, n = 0)."""
+    """The types present in one grid; types without layers named in a footnote.
+
+    With ``style.all_types`` every type of the taxonomy gets a panel (empty ones n = 0).
+    """
     from matplotlib.figure import Figure
 
-    ids = [t.type.id for t in hs]
+    present = [t.type.id for t in hs.present()] or [t.type.id for t in hs][:1]
+    ids = [t.type.id for t in hs] if style.all_types else present
+    empty = [t.type.label for t in hs if t.type.id not in ids]
+    ncols = max(1, min(ncols, len(ids)))
     nrows = -(-len(ids) // ncols)
     w, h = _figsize(hs, 4.2)
     fig = Figure(figsize=(w * ncols, h * nrows + 0.6))
@@ -184,6 +191,16 @@ def plot_summary(hs: HeatmapSet, style: Style = Style(), ncols: int = 4):  # noq
         fontsize=11,
         y=1 - 0.2 / fig.get_figheight(),
     )
+    if empty:
+        fig.text(
+            0.01,
+            0.004,
+            "no layers: " + ", ".join(empty),
+            fontsize=7,
+            ha="left",
+            va="bottom",
+            wrap=True,
+        )
     return fig
 
 

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 _PADDING = 1.0e-9  # matplotlib's padding of the x extent against round-off
-#: most hexagon rows a canvas grid gets: a tall canvas (100 x 300000 px) would otherwise
-#: need tens of thousands of rows; beyond the cap hexagons are stretched, not regular
-MAX_ROWS = 400
+#: tallest canvas (height / width) whose hexagons stay regular: a taller canvas
+#: (100 x 300000 px) gets the rows of this aspect, hexagons stretched, instead of tens of
+#: thousands of rows
+MAX_ASPECT = 4.0
 
 
 def nonsingular(vmin: float, vmax: float, expander: float = 0.1, tiny: float = 1e-15):
@@ -94,8 +95,9 @@ class HexGrid:
         # regular pointy-top hexagon: row pitch sy (pixels) = sqrt(3) * sx (pixels)
         sy = math.sqrt(3.0) * sx * width / height
         ny = max(1, math.ceil(1.0 / sy - 1e-9))
-        if ny > MAX_ROWS:  # extreme aspect: cap the rows, hexagons get taller
-            ny = MAX_ROWS
+        max_rows = max(1, math.ceil(MAX_ASPECT / (math.sqrt(3.0) * sx) - 1e-9))
+        if ny > max_rows:  # extreme aspect: cap the rows, hexagons get taller
+            ny = max_rows
             sy = 1.0 / ny
         overhang = (ny * sy - 1.0) / 2
         return cls(-_PADDING, 1.0 + _PADDING, -overhang, 1.0 + overhang, nx, ny)

@@ -55,6 +55,9 @@ Examples:
 )
 @click.option("--log", is_flag=True, help="Logarithmic colour scale.")
 @click.option(
+    "--all-types", is_flag=True, help="Summary: a panel for every type, also those without layers."
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["png", "svg", "pdf"]),
@@ -87,6 +90,7 @@ def heatmaps(
     outside: str,
     color_scale: str,
     log: bool,
+    all_types: bool,
     fmt: str,
     dpi: int,
     jobs: int | None,
@@ -105,7 +109,7 @@ def heatmaps(
     from ..plot import Style, write_figures
     from ..taxonomy import load_taxonomy
 
-    style = Style(color_scale=color_scale, log=log)
+    style = Style(color_scale=color_scale, log=log, all_types=all_types)
     tax = load_taxonomy(taxonomy)
     ensure_dir(outdir)  # fail before the (possibly long) computation
     progress = _progress(quiet)
