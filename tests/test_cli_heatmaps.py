@@ -147,3 +147,14 @@ def test_tall_canvas_gives_a_bounded_figure(tmp_path, width):
     for png in out.glob("*.png"):
         w, h = Image.open(png).size
         assert w <= 10000 and h <= 10000, (png.name, w, h)
+
+
+def test_failed_run_creates_no_folder(tmp_path):
+    from click.testing import CliRunner
+
+    from layerheat.cli import cli
+
+    out = tmp_path / "new" / "out"
+    result = CliRunner().invoke(cli, ["heatmaps", str(tmp_path / "missing.csv"), "-o", str(out)])
+    assert result.exit_code != 0
+    assert not (tmp_path / "new").exists()

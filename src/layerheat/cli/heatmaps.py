@@ -105,13 +105,13 @@ def heatmaps(
     INPUT the built-in synthetic sample is used.
     """
     from ..heatmap import heatmaps as compute
-    from ..outputs import ensure_dir
+    from ..outputs import check_output_dir
     from ..plot import Style, write_figures
     from ..taxonomy import load_taxonomy
 
     style = Style(color_scale=color_scale, log=log, all_types=all_types)
     tax = load_taxonomy(taxonomy)
-    ensure_dir(outdir)  # fail before the (possibly long) computation
+    check_output_dir(outdir)  # fail early, but create nothing before success
     progress = _progress(quiet)
     with progress as tick:
         hs = compute(
