@@ -127,3 +127,34 @@ def test_readme_example_prints_what_the_readme_says(cli, tmp_path):
     )
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert "read 53 layers, used 50, skipped 3 (2 non-finite, 1 inverted box)" in readme
+
+
+@pytest.mark.parametrize("width", [100, 2000])
+def test_tall_canvas_gives_a_bounded_figure(tmp_path, width):
+    """A one-row CSV on a 300000 px high canvas finishes with images of bounded size."""
+    from click.testing import CliRunner
+
+    from layerheat.cli import cli
+
+    src = tmp_path / "tall.csv"
+    src.write_text(
+        "design_id,type_id,xmin,ymin,xmax,ymax,canvas_width,canvas_height\n"
+        f"d,30,0,0,{width / 2},1000,{width},300000\n"
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["heatmaps", str(src), "-o", str(out), "-q", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    for png in out.glob("*.png"):
+        w, h = Image.open(png).size
+        assert w <= 10000 and h <= 10000, (png.name, w, h)
+
+
+def test_failed_run_creates_no_folder(tmp_path):
+    from click.testing import CliRunner
+
+    from layerheat.cli import cli
+
+    out = tmp_path / "new" / "out"
+    result = CliRunner().invoke(cli, ["heatmaps", str(tmp_path / "missing.csv"), "-o", str(out)])
+    assert result.exit_code != 0
+    assert not (tmp_path / "new").exists()

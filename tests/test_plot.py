@@ -30,7 +30,7 @@ def test_summary_has_one_titled_panel_per_type_with_colour_bars(hs):
     assert len(colourbars) == 14
 
 
-def test_empty_type_is_an_empty_panel_with_n_0():
+def test_summary_draws_types_present_and_names_the_empty_ones():
     table = LayerTable.from_columns(
         design_id=["a"],
         type_id=[30],
@@ -41,7 +41,13 @@ def test_empty_type_is_an_empty_panel_with_n_0():
         canvas_width=[10.0],
         canvas_height=[10.0],
     )
-    fig = plot_summary(heatmaps(table))
+    hs = heatmaps(table)
+    fig = plot_summary(hs)
+    titles = [ax.get_title() for ax in panels(fig)]
+    assert [t.split(" · ")[0] for t in titles] == ["Title (30)"]
+    footnote = [t.get_text() for t in fig.texts if t.get_text().startswith("no layers:")]
+    assert len(footnote) == 1 and "Developer Logo (70)" in footnote[0]
+    fig = plot_summary(hs, Style(all_types=True))
     titles = [ax.get_title() for ax in panels(fig)]
     assert "Developer Logo (70) · n = 0" in titles
 

@@ -46,6 +46,23 @@ def ensure_dir(path: str | Path) -> Path:
     return path
 
 
+def check_output_dir(path: str | Path) -> Path:
+    """Fail early, creating nothing, if ``path`` could not be made a writable folder."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise LayerheatError(
+            f"{path}: cannot create output directory, a file of that name exists; pick another -o"
+        )
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise LayerheatError(f"{path}: cannot create output directory ({existing} is a file)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise LayerheatError(f"{path}: output directory is not writable; pick another -o")
+    return path
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` on success only."""

@@ -49,6 +49,7 @@ class Style:
     color_scale: str = "shared"
     log: bool = False
     cmap: str = CMAP
+    all_types: bool = False  # summary: draw types without layers too
 
     def __post_init__(self) -> None:
         if self.color_scale not in COLOR_SCALES:
@@ -84,15 +85,15 @@ def draw_panel(ax, hs: HeatmapSet, type_id: int, style: Style = Style(), colorba
     offsets = th.grid.centers() * [sx, sy]
     hexagon = th.grid.hexagon() * [sx, sy]
     values = th.counts.astype(float)
-    if style.log:
-        values = np.where(values > 0, values, np.nan)  # empty hexagons stay background
+    # empty hexagons are not drawn: they show the white background, unlike a count of 1
+    values = np.where(values > 0, values, np.nan)
     coll = PolyCollection(
         [hexagon],
         offsets=offsets,
         offset_transform=ax.transData,
         edgecolors="face",
         linewidths=0.2,
-        cmap=style.cmap,
+        cmap=_cmap(style.cmap),
         norm=style.norm(hs, th),
     )
     # offsets are in data units; hexagon vertices too (AffineDeltaTransform as hexbin)
@@ -102,12 +103,12 @@ def draw_panel(ax, hs: HeatmapSet, type_id: int, style: Style = Style(), colorba
     coll.set_transform(transforms.AffineDeltaTransform(ax.transData))
     coll.set_array(values)
     ax.add_collection(coll)
-    if style.log:
-        ax.set_facecolor(_lowest_colour(style.cmap))
     if hs.scale == "canvas":
         ax.set_xlim(0, sx)
         ax.set_ylim(sy, 0)  # top of the design at the top
-        ax.set_aspect("equal")
+        aspect = sy / sx
+        if ASPECT_RANGE[0] <= aspect <= ASPECT_RANGE[1]:
+            ax.set_aspect("equal")
         ax.add_patch(Rectangle((0, 0), sx, sy, fill=False, lw=0.8, ec="0.3"))
         ax.tick_params(labelsize=6)
         for axis in (ax.xaxis, ax.yaxis):
@@ -126,10 +127,11 @@ def draw_panel(ax, hs: HeatmapSet, type_id: int, style: Style = Style(), colorba
     return coll
 
 
-def _lowest_colour(cmap: str) -> tuple:
+def _cmap(name: str):  # noqa: ANN202 - a matplotlib Colormap
+    """The colour map with empty (NaN) hexagons transparent, so the background shows."""
     from matplotlib import colormaps
 
-    return colormaps[cmap](0.0)
+    return colormaps[name].with_extremes(bad=(0, 0, 0, 0))
 
 
 def panel_title(hs: HeatmapSet, th: TypeHeatmap) -> str:
@@ -140,9 +142,16 @@ def panel_title(hs: HeatmapSet, th: TypeHeatmap) -> str:
     return title
 
 
+#: panel aspect (height / width) is kept within these bounds so a tall or wide canvas
+#: (100 x 300000 px) gets a readable figure of bounded size, not a 45,810-px image
+ASPECT_RANGE = (0.25, 2.5)
+
+
 def _figsize(hs: HeatmapSet, width: float) -> tuple[float, float]:
     sx, sy = _frame(hs)
-    return width, width * (sy / sx if hs.scale == "canvas" else 1.0) * 0.9 + 0.6
+    aspect = sy / sx if hs.scale == "canvas" else 1.0
+    aspect = min(max(aspect, ASPECT_RANGE[0]), ASPECT_RANGE[1])
+    return width, width * aspect * 0.9 + 0.6
 
 
 def plot_type(hs: HeatmapSet, type_id: int, style: Style = Style()):  # noqa: ANN201, B008
@@ -157,10 +166,16 @@ def plot_type(hs: HeatmapSet, type_id: int, style: Style = Style()):  # noqa: AN
 
 
 def plot_summary(hs: HeatmapSet, style: Style = Style(), ncols: int = 4):  # noqa: ANN201, B008
-    """All types of the taxonomy in one grid (empty types as empty panels, n = 0)."""
+    """The types present in one grid; types without layers named in a footnote.
+
+    With ``style.all_types`` every type of the taxonomy gets a panel (empty ones n = 0).
+    """
     from matplotlib.figure import Figure
 
-    ids = [t.type.id for t in hs]
+    present = [t.type.id for t in hs.present()] or [t.type.id for t in hs][:1]
+    ids = [t.type.id for t in hs] if style.all_types else present
+    empty = [t.type.label for t in hs if t.type.id not in ids]
+    ncols = max(1, min(ncols, len(ids)))
     nrows = -(-len(ids) // ncols)
     w, h = _figsize(hs, 4.2)
     fig = Figure(figsize=(w * ncols, h * nrows + 0.6))
@@ -188,6 +203,16 @@ def plot_summary(hs: HeatmapSet, style: Style = Style(), ncols: int = 4):  # noq
         fontsize=11,
         y=1 - 0.2 / fig.get_figheight(),
     )
+    if empty:
+        fig.text(
+            0.01,
+            0.004,
+            "no layers: " + ", ".join(empty),
+            fontsize=7,
+            ha="left",
+            va="bottom",
+            wrap=True,
+        )
     return fig
 
 

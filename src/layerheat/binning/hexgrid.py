@@ -28,6 +28,10 @@ __all__ = [
 ]
 
 _PADDING = 1.0e-9  # matplotlib's padding of the x extent against round-off
+#: tallest canvas (height / width) whose hexagons stay regular: a taller canvas
+#: (100 x 300000 px) gets the rows of this aspect, hexagons stretched, instead of tens of
+#: thousands of rows
+MAX_ASPECT = 4.0
 
 
 def nonsingular(vmin: float, vmax: float, expander: float = 0.1, tiny: float = 1e-15):
@@ -97,6 +101,10 @@ class HexGrid:
         # regular pointy-top hexagon: row pitch sy (pixels) = sqrt(3) * sx (pixels)
         sy = math.sqrt(3.0) * sx * width / height
         ny = max(1, math.ceil(1.0 / sy - 1e-9))
+        max_rows = max(1, math.ceil(MAX_ASPECT / (math.sqrt(3.0) * sx) - 1e-9))
+        if ny > max_rows:  # extreme aspect: cap the rows, hexagons get taller
+            ny = max_rows
+            sy = 1.0 / ny
         overhang = (ny * sy - 1.0) / 2
         return cls(-_PADDING, 1.0 + _PADDING, -overhang, 1.0 + overhang, nx, ny)
 
@@ -131,6 +139,25 @@ class HexGrid:
         out[:, 1] *= self.sy
         out[:, 0] += self.xmin
         out[:, 1] += self.ymin
+        return out
+
+    def tidy_centers(self) -> np.ndarray:
+        """:meth:`centers` with the padding dust at the grid's x edges snapped away.
+
+        matplotlib pads the x extent by 1e-9, so the first and last columns of centres
+        sit at -1e-09 and 1.000000001 (in units of the extent); those become exactly the
+        edge. Every other value is returned unchanged, bit for bit.
+        """
+        out = self.centers()
+        x = out[:, 0]
+        span = self.xmax - self.xmin
+        tol = 1.5 * _PADDING * span
+        pad = _PADDING * span / (1 + 2 * _PADDING)
+        # the unpadded edges, rounded to 12 significant digits (0 and 1 in both frames)
+        lo, hi = (float(f"{v:.12g}") for v in (self.xmin + pad, self.xmax - pad))
+        lo = 0.0 if abs(lo) < tol else lo
+        x[np.abs(x - lo) <= tol] = lo
+        x[np.abs(x - hi) <= tol] = hi
         return out
 
     def hexagon(self) -> np.ndarray:

@@ -195,23 +195,6 @@ def wait_option(command: click.Command) -> click.Command:
     )(command)
 
 
-def check_writable(output) -> None:  # noqa: ANN001 - a path
-    """Fail at once (creating nothing) when ``output`` cannot be written."""
-    import os
-    from pathlib import Path
-
-    from ..errors import LayerheatError
-
-    out = Path(output)
-    if out.exists() and not out.is_dir():
-        raise LayerheatError(f"{out}: a file of that name exists; pick another -o")
-    parent = next((p for p in [out.parent, *out.parent.parents] if p.exists()), Path("."))
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise LayerheatError(
-            f"{out}: cannot create it here ({parent} is not writable); pick another -o"
-        )
-
-
 def print_report(report) -> None:  # noqa: ANN001 - a ReadReport
     """Notes and skipped files on stderr, one line each, names escaped for the terminal."""
     for note in report.notes:

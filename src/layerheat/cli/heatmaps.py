@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from .common import (
-    check_writable,
     dpi_option,
     format_option,
     gridsize_option,
@@ -57,6 +56,9 @@ Examples:
     help="One colour scale for all panels, or one per type.",
 )
 @click.option("--log", is_flag=True, help="Logarithmic colour scale.")
+@click.option(
+    "--all-types", is_flag=True, help="Summary: a panel for every type, also those without layers."
+)
 @format_option("png", "Figure file format.")
 @dpi_option
 @jobs_option("drawing figures")
@@ -78,6 +80,7 @@ def heatmaps(
     outside: str,
     color_scale: str,
     log: bool,
+    all_types: bool,
     fmt: str,
     dpi: int,
     jobs: int | None,
@@ -95,14 +98,14 @@ def heatmaps(
     import time
 
     from ..heatmap import heatmaps as compute
-    from ..outputs import OwnedFolder
+    from ..outputs import OwnedFolder, check_output_dir
     from ..plot import Style, write_figures
     from ..taxonomy import load_taxonomy
 
     started = time.monotonic()
-    style = Style(color_scale=color_scale, log=log)
+    style = Style(color_scale=color_scale, log=log, all_types=all_types)
     tax = load_taxonomy(taxonomy)
-    check_writable(output)  # fail before the (possibly long) computation, creating nothing
+    check_output_dir(output)  # fail before the (possibly long) computation, creating nothing
     with _progress(quiet) as tick:
         hs = compute(
             list(inputs),

@@ -151,7 +151,7 @@ class HeatmapSet:
         """
         parts = []
         for t in self:
-            centres = t.grid.centers()
+            centres = t.grid.tidy_centers()
             n = len(centres)
             columns = {
                 "type_id": pa.array(np.full(n, t.type.id, dtype=np.int16)),
