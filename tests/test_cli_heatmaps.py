@@ -32,7 +32,8 @@ def test_default_run_writes_summary_per_type_figures_and_bins(sample_run):
     proc, out = sample_run
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in out.iterdir())
-    expected = ["bins.csv", "summary.png"] + [f"layer-{i}.png" for i in range(10, 150, 10)]
+    expected = ["bins.csv", "summary.png", "layerheat.json"]
+    expected += [f"layer-{i}.png" for i in range(10, 150, 10)]
     assert names == sorted(expected)
     printed = proc.stdout.splitlines()
     assert sorted(line.rsplit("/", 1)[-1] for line in printed[:-1]) == sorted(expected)
@@ -79,7 +80,7 @@ def test_vector_formats(cli, write, tmp_path, fmt):
     )
     assert result.code == 0, result.err
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["bins.csv", f"summary.{fmt}", f"layer-30.{fmt}"]
+        ["bins.csv", f"summary.{fmt}", f"layer-30.{fmt}", "layerheat.json"]
     )
     data = (out / f"summary.{fmt}").read_bytes()
     assert data.startswith(b"%PDF-") if fmt == "pdf" else b"<svg" in data[:2000]

@@ -21,6 +21,7 @@ __all__ = [
     "run_manifest",
     "IMAGE_FORMATS",
     "atomic_path",
+    "check_output_dir",
     "ensure_dir",
 ]
 
