@@ -22,7 +22,7 @@ def test_hostile_design_ids_all_get_files_inside_the_folder(cli, write, tmp_path
     out = tmp_path / "out"
     result = cli("render", data, "--all", "-o", out, "-q", "--size", "64")
     assert result.code == 0, result.err
-    files = sorted(out.iterdir())
+    files = sorted(out.glob("*.png"))
     assert len(files) == len(ids)
     assert all(f.parent == out and len(f.name) <= MAX_STEM + 20 for f in files)
     assert not (tmp_path / "etc").exists()
@@ -55,22 +55,24 @@ def test_designs_with_no_usable_rows_get_their_own_counts(cli, write, tmp_path) 
     assert "design 'bad' has no usable layers (read 2 layer(s): 1 non-finite, 1 inverted box)" in (
         result.err
     )
-    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["bad.png", "good.png"]
+    assert sorted(p.name for p in (tmp_path / "o").iterdir() if p.name != "layerheat.json") == ["bad.png", "good.png"]
     # without --all the count of designs is the same the drawing uses
     many = cli("render", data, "-o", tmp_path / "p")
     assert many.code == 1 and "the input has 2 designs" in many.err
 
 
-def test_temporaries_of_a_killed_run_are_removed_by_the_next(cli, write, tmp_path) -> None:  # noqa: ANN001
+def test_a_render_folder_is_owned_by_its_run(cli, write, tmp_path) -> None:  # noqa: ANN001
     out = tmp_path / "o"
-    out.mkdir()
-    stale = out / ".d1.png.abc123.tmp"
-    stale.write_bytes(b"half a png")
-    mine = out / "notes.txt"
-    mine.write_text("kept")
-    data = write("one.csv", rows("d1,30,t,10,10,40,30,100,50", "d2,30,t,10,10,40,30,100,50"))
+    data = write("two.csv", rows("d1,30,t,10,10,40,30,100,50", "d2,30,t,10,10,40,30,100,50"))
     assert cli("render", data, "--all", "-o", out, "-q", "--size", "32").code == 0
-    assert not stale.exists() and mine.read_text() == "kept"
+    (out / "notes.txt").write_text("kept")
+    stale = tmp_path / ".o.layerheat" / "run-killed"  # what a killed run leaves
+    stale.mkdir()
+    (stale / "d1.png").write_bytes(b"half a png")
+    one = write("one.csv", rows("d3,30,t,10,10,40,30,100,50"))
+    assert cli("render", one, "--all", "-o", out, "-q", "--size", "32").code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["d3.png", "layerheat.json", "notes.txt"]
+    assert not stale.exists() and (out / "notes.txt").read_text() == "kept"
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")

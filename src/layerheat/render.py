@@ -55,6 +55,7 @@ __all__ = [
     "VISIBLE_COLUMN",
     "blend",
     "check_canvas",
+    "check_folder_name",
     "choose_designs",
     "design_scene",
     "draw",
@@ -63,7 +64,6 @@ __all__ = [
     "font_file",
     "format_of",
     "luminance",
-    "remove_stale_temporaries",
     "render_design",
     "render_designs",
     "rgb",
@@ -738,7 +738,6 @@ def render_designs(
         from .outputs import ensure_dir
 
         ensure_dir(request.out)
-        remove_stale_temporaries(request.out)
         targets = dict(zip(chosen, file_names(chosen, fmt, request.out), strict=True))
     present = set(table.designs())
     empty = {d: counts.why_empty(d) for d in chosen if d not in present and counts is not None}
@@ -785,15 +784,21 @@ def choose_designs(known: list[str], request: RenderRequest) -> list[str]:
     )
 
 
+def check_folder_name(out: Path) -> None:
+    """A folder output must not look like a file of another format (``x.jpg``)."""
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix and suffix not in FORMATS and not out.is_dir():
+        raise LayerheatError(
+            f"-o {out}: unknown image format {suffix!r}; end it in .png, .svg or .pdf, "
+            "or give a folder name without a suffix"
+        )
+
+
 def _output_format(request: RenderRequest, chosen: list[str]) -> str:
     out, fmt = request.out, request.fmt
     suffix = out.suffix.lower().lstrip(".")
     if not request.to_file():
-        if suffix and not out.is_dir():
-            raise LayerheatError(
-                f"-o {out}: unknown image format {suffix!r}; end it in .png, .svg or .pdf, "
-                "or give a folder name without a suffix"
-            )
+        check_folder_name(out)
         return fmt or "png"
     if fmt is not None and fmt != suffix:
         raise LayerheatError(f"-o {out} says {suffix} but --format says {fmt}; make them agree")
@@ -841,18 +846,6 @@ def file_names(designs: list[str], fmt: str, folder: Path) -> list[Path]:
         seen.add(name.casefold())
         paths.append(folder / f"{name}.{fmt}")
     return paths
-
-
-def remove_stale_temporaries(folder: Path) -> None:
-    """Remove the temporary files of an earlier, killed run (``.NAME.png.XXXX.tmp``)."""
-    import contextlib
-    import re
-
-    pattern = re.compile(r"^\..+\.(png|svg|pdf)\.[A-Za-z0-9_]+\.tmp$")
-    for path in folder.iterdir():
-        if pattern.match(path.name) and path.is_file():
-            with contextlib.suppress(OSError):
-                path.unlink()
 
 
 def _draw_job(job: tuple) -> Path:

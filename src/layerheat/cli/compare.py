@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 
-from .common import dpi_option, gridsize_option, input_options, output_option
+from .common import dpi_option, gridsize_option, input_options, output_option, wait_option
 
 __all__ = ["compare"]
 
@@ -38,14 +39,20 @@ Examples:
     help="False discovery rate of the per-hexagon tests (Benjamini-Hochberg).",
 )
 @gridsize_option
-@click.option("--top", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Types shown in compare.png.")  # fmt: skip
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Types shown in compare.png.",
+)
 @click.option(
     "--max-iou", is_flag=True, help="Also Maximum IoU between the sides (<= 20,000 designs)."
 )
 @click.option("--no-metrics", is_flag=True, help="Skip the per-design layout scores.")
 @input_options
 @dpi_option
+@wait_option
 def compare(
     inputs: tuple[str, ...],
     side_a: tuple[str, ...],
@@ -62,6 +69,7 @@ def compare(
     taxonomy: Path | None,
     outside: str,
     dpi: int,
+    wait: bool,
 ) -> None:
     """Compare two collections A and B type by type, on one canvas-frame grid.
 
@@ -72,21 +80,37 @@ def compare(
     """
     from ..compare import compare as run
     from ..errors import LayerheatError
-    from ..outputs import ensure_dir
+    from ..outputs import OwnedFolder, check_output_dir, run_manifest
     from ..taxonomy import load_taxonomy
 
     a, b = _sides(inputs, side_a, side_b)
     if len(labels) not in (0, 2):
         raise LayerheatError("give --label twice (side A, then side B) or not at all")
     names = labels or (_name(a), _name(b))
-    ensure_dir(output)
+    check_output_dir(output)
+    started = time.monotonic()
     result = run(
-        a, b, labels=names, gridsize=gridsize, taxonomy=load_taxonomy(taxonomy), canvas=canvas,
-        type_id=type_id, outside=outside, fdr=fdr, metrics=not no_metrics, max_iou=max_iou,
-    )  # fmt: skip
+        a,
+        b,
+        labels=names,
+        gridsize=gridsize,
+        taxonomy=load_taxonomy(taxonomy),
+        canvas=canvas,
+        type_id=type_id,
+        outside=outside,
+        fdr=fdr,
+        metrics=not no_metrics,
+        max_iou=max_iou,
+    )
     from ..plot_compare import write_figures
 
-    for path in [*result.write(output), *write_figures(result, output, top=top, dpi=dpi)]:
+    with OwnedFolder(output, wait=wait) as folder:
+        result.write(folder.path)
+        write_figures(result, folder.path, top=top, dpi=dpi)
+        options = {"gridsize": gridsize, "fdr": fdr, "labels": list(names)}
+        report = result.a.report
+        written = folder.commit(run_manifest("compare", [*a, *b], options, report, started))
+    for path in written:
         click.echo(str(path))
     first = result.types[0] if result.types else None
     if first is not None:

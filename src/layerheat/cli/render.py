@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..progress import row_progress
-from .common import format_option, input_options, jobs_option, quiet_option
+from .common import format_option, input_options, jobs_option, quiet_option, wait_option
 
 __all__ = ["render"]
 
@@ -71,6 +71,7 @@ SHOW_NOTES = 5
     help="Also draw layers the source file hides (PSD visibility), which are left out.",
 )
 @quiet_option
+@wait_option
 def render(
     inputs: tuple[str, ...],
     output: Path,
@@ -87,6 +88,7 @@ def render(
     jobs: int | None,
     invisible: bool,
     quiet: bool,
+    wait: bool,
 ) -> None:
     """Draw designs from their layer data: each layer a box in its type's colour.
 
@@ -116,8 +118,41 @@ def render(
     table, report = read_layers(list(inputs), require_canvas=False, **read)
     check_canvas(table, ", ".join(inputs) or "input")
     with row_progress(quiet, verb="drawing", unit="designs", delay=0) as bar:
-        result = render_designs(table, report, request, tax, progress=bar)
+        if request.to_file():
+            result = render_designs(table, report, request, tax, progress=bar)
+        else:  # a folder: the run owns it (see layerheat.outputs.OwnedFolder)
+            result = _render_into_folder(table, report, request, tax, bar, wait)
     _print_result(result, output)
+
+
+def _render_into_folder(table, report, request, tax, bar, wait: bool):  # noqa: ANN001, ANN202
+    """Draw into a new version of the output folder and swap it in at once."""
+    import dataclasses
+    import time
+
+    from ..outputs import OwnedFolder, check_output_dir, run_manifest
+    from ..render import check_folder_name, render_designs
+
+    started = time.monotonic()
+    check_folder_name(request.out)
+    check_output_dir(request.out)
+    with OwnedFolder(request.out, wait=wait) as run:
+        result = render_designs(
+            table, report, dataclasses.replace(request, out=run.path), tax, progress=bar
+        )
+        options = {"size": request.size, "legend": request.legend, "hidden": sorted(request.hidden)}
+        manifest = run_manifest(
+            "render",
+            None,
+            options,
+            report,
+            started,
+            designs=len(result.written),
+            empty=sorted(result.empty),
+        )
+        run.commit(manifest)
+    result.written = [request.out / p.name for p in result.written]
+    return result
 
 
 def _print_result(result, out: Path) -> None:  # noqa: ANN001 - a RenderResult
@@ -130,11 +165,17 @@ def _print_result(result, out: Path) -> None:  # noqa: ANN001 - a RenderResult
             click.echo(str(path))
     empty = list(result.empty.items())
     for design, why in empty[:SHOW_NOTES]:
-        click.echo(f"layerheat: note: design {design!r} has no usable layers ({why}); "
-                   "drawn as an empty canvas", err=True)  # fmt: skip
+        click.echo(
+            f"layerheat: note: design {design!r} has no usable layers ({why}); "
+            "drawn as an empty canvas",
+            err=True,
+        )
     if len(empty) > SHOW_NOTES:
-        click.echo(f"layerheat: note: {len(empty) - SHOW_NOTES:,} more designs have no usable "
-                   "layers, drawn as empty canvases", err=True)  # fmt: skip
+        click.echo(
+            f"layerheat: note: {len(empty) - SHOW_NOTES:,} more designs have no usable "
+            "layers, drawn as empty canvases",
+            err=True,
+        )
     if result.report.rows_skipped:
         click.echo(result.report.summary(), err=True)
 
