@@ -149,7 +149,11 @@ def test_all_writes_one_file_per_design(cli, write, tmp_path):
     out = tmp_path / "out"
     result = cli("render", write("three.csv", THREE), "--all", "-o", out, "-q")
     assert result.code == 0, result.err
-    assert sorted(p.name for p in out.iterdir() if p.name != "layerheat.json") == ["a.png", "c.png", "folder_b.png"]
+    assert sorted(p.name for p in out.iterdir() if p.name != "layerheat.json") == [
+        "a.png",
+        "c.png",
+        "folder_b.png",
+    ]
     assert load(out / "folder_b.png").shape[0] == 1600  # square canvas, legend beside
     assert result.err == ""
 

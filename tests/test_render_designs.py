@@ -55,7 +55,10 @@ def test_designs_with_no_usable_rows_get_their_own_counts(cli, write, tmp_path) 
     assert "design 'bad' has no usable layers (read 2 layer(s): 1 non-finite, 1 inverted box)" in (
         result.err
     )
-    assert sorted(p.name for p in (tmp_path / "o").iterdir() if p.name != "layerheat.json") == ["bad.png", "good.png"]
+    assert sorted(p.name for p in (tmp_path / "o").iterdir() if p.name != "layerheat.json") == [
+        "bad.png",
+        "good.png",
+    ]
     # without --all the count of designs is the same the drawing uses
     many = cli("render", data, "-o", tmp_path / "p")
     assert many.code == 1 and "the input has 2 designs" in many.err
