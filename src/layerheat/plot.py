@@ -29,6 +29,7 @@ __all__ = [
     "COLOR_SCALES",
     "FORMATS",
     "Style",
+    "compact",
     "draw_panel",
     "figure_names",
     "panel_title",
@@ -44,12 +45,31 @@ CMAP = "viridis"  # the source's (matplotlib's default) colour map
 
 @dataclass(frozen=True)
 class Style:
-    """How counts become colours: shared or per-type scale, linear or log."""
+    """How counts become colours.
 
-    color_scale: str = "shared"
+    ``color_scale``: ``per-type`` (default: every type's pattern visible, each panel's
+    colour bar shows its own maximum) or ``shared`` (one scale, magnitudes comparable
+    across panels); ``log``; ``density`` colours by the share of the type's layers in
+    each hexagon instead of the count, so types with different numbers of layers
+    compare. Empty hexagons always show the background. See docs/figures.md.
+    """
+
+    color_scale: str = "per-type"
     log: bool = False
     cmap: str = CMAP
     all_types: bool = False  # summary: draw types without layers too
+    density: bool = False
+
+    def values(self, th: TypeHeatmap) -> np.ndarray:
+        """What a panel colours: counts, or shares of the type's layers (``density``)."""
+        values = th.counts.astype(float)
+        if self.density and th.n_layers:
+            values = values / th.n_layers
+        return values
+
+    def label(self) -> str:
+        """The colour bar's label."""
+        return "share of the type's layers" if self.density else "layers per hexagon"
 
     def __post_init__(self) -> None:
         if self.color_scale not in COLOR_SCALES:
@@ -60,31 +80,55 @@ class Style:
     def norm(self, hs: HeatmapSet, th: TypeHeatmap):  # noqa: ANN201 - a matplotlib Normalize
         from matplotlib import colors
 
-        vmax = hs.max_count if self.color_scale == "shared" else th.max_count
-        vmax = max(vmax, 1)
+        own = self.values(th).max(initial=0.0)
+        vmax = max((self.values(t).max(initial=0.0) for t in hs), default=0.0)
+        vmax = vmax if self.color_scale == "shared" else own
+        floor = (1.0 / max(th.n_layers, 1)) if self.density else 1.0
+        vmax = max(vmax, floor)
         if self.log:
-            return colors.LogNorm(vmin=1, vmax=max(vmax, 2), clip=True)
+            return colors.LogNorm(vmin=floor, vmax=max(vmax, 2 * floor), clip=True)
         return colors.Normalize(vmin=0, vmax=vmax)
 
 
 def _frame(hs: HeatmapSet) -> tuple[float, float]:
-    """Axis units per frame unit: canvas pixels in the canvas frame, 1 in min-max."""
-    if hs.scale == "canvas" and hs.canvas:
+    """Axis units per frame unit: canvas pixels in the canvas frame (one canvas size), 1
+    in canvas fractions (several sizes: no one size's pixels are everyone's) and min-max."""
+    if hs.scale == "canvas" and hs.canvas and len(hs.canvas_sizes) <= 1:
         return hs.canvas
     return 1.0, 1.0
+
+
+def _axis_unit(hs: HeatmapSet) -> str:
+    if hs.scale != "canvas":
+        return "min-max units"
+    return "px" if _frame(hs) != (1.0, 1.0) or not hs.canvas else "fraction of canvas"
+
+
+def compact(value: float, _pos: object = None) -> str:
+    """A tick label that stays short at any magnitude: 950, 25k, 1.2M, 0.05."""
+    v = abs(value)
+    if v >= 1e6:
+        text = f"{value / 1e6:.3g}M"
+    elif v >= 1e4:
+        text = f"{value / 1e3:.3g}k"
+    elif v >= 1 or v == 0:
+        text = f"{value:,.0f}" if float(value).is_integer() else f"{value:.3g}"
+    else:
+        text = f"{value:.2g}"
+    return text
 
 
 def draw_panel(ax, hs: HeatmapSet, type_id: int, style: Style = Style(), colorbar=True):  # noqa: ANN001, ANN201, B008
     """Draw one type's hexagons into ``ax``; returns the PolyCollection."""
     from matplotlib.collections import PolyCollection
     from matplotlib.patches import Rectangle
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     th = hs[type_id]
     sx, sy = _frame(hs)
     offsets = th.grid.centers() * [sx, sy]
     hexagon = th.grid.hexagon() * [sx, sy]
-    values = th.counts.astype(float)
+    values = style.values(th)
     # empty hexagons are not drawn: they show the white background, unlike a count of 1
     values = np.where(values > 0, values, np.nan)
     coll = PolyCollection(
@@ -106,24 +150,30 @@ def draw_panel(ax, hs: HeatmapSet, type_id: int, style: Style = Style(), colorba
     if hs.scale == "canvas":
         ax.set_xlim(0, sx)
         ax.set_ylim(sy, 0)  # top of the design at the top
-        aspect = sy / sx
+        ref = hs.canvas or (sx, sy)
+        aspect = ref[1] / ref[0]
         if ASPECT_RANGE[0] <= aspect <= ASPECT_RANGE[1]:
-            ax.set_aspect("equal")
+            ax.set_aspect(aspect * sx / sy)  # the reference canvas's shape, in any units
         ax.add_patch(Rectangle((0, 0), sx, sy, fill=False, lw=0.8, ec="0.3"))
         ax.tick_params(labelsize=6)
         for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_locator(MaxNLocator(5, integer=True))
+            axis.set_major_locator(MaxNLocator(5, integer=sx > 1))
+            axis.set_major_formatter(FuncFormatter(compact))
     else:
         xs = offsets[:, 0]
         ys = offsets[:, 1]
         ax.set_xlim(xs.min(), xs.max())
         ax.set_ylim(ys.max(), ys.min())
         ax.tick_params(labelsize=6)
+    unit = _axis_unit(hs)
+    ax.set_xlabel(f"x ({unit})", fontsize=6, labelpad=1)
+    ax.set_ylabel(f"y ({unit}, down)", fontsize=6, labelpad=1)
     ax.set_title(panel_title(hs, th), fontsize=8)
     if colorbar:
         cb = ax.figure.colorbar(coll, ax=ax, fraction=0.04, pad=0.02)
         cb.ax.tick_params(labelsize=6)
-        cb.set_label("layers per hexagon", fontsize=6)
+        cb.ax.yaxis.set_major_formatter(FuncFormatter(compact))
+        cb.set_label(style.label(), fontsize=6)
     return coll
 
 
@@ -136,10 +186,43 @@ def _cmap(name: str):  # noqa: ANN202 - a matplotlib Colormap
 
 def panel_title(hs: HeatmapSet, th: TypeHeatmap) -> str:
     """``Title (30) · n = 2,947`` plus the mean size as a share of the canvas."""
-    title = f"{th.type.label} · n = {th.n_layers:,}"
-    if th.n_layers and np.isfinite(th.mean_width) and np.isfinite(th.mean_height):
+    title = f"{th.type.label} · n = {th.n_layers:,} · max {compact(th.max_count)}/hexagon"
+    sized = th.n_layers and np.isfinite(th.mean_width) and np.isfinite(th.mean_height)
+    if sized and (th.mean_width > 0 or th.mean_height > 0):  # point-only layers: no size
         title += f"\nmean size {th.mean_width:.0%} × {th.mean_height:.0%} of canvas"
     return title
+
+
+#: narrowest summary figure (inches), so its title and footnote fit with few panels
+MIN_SUMMARY_WIDTH = 8.0
+
+
+def _summary_title(hs: HeatmapSet, style: Style) -> str:
+    frame = "canvas frame" if hs.scale == "canvas" else "per-type min-max frame"
+    if hs.scale == "canvas" and len(hs.canvas_sizes) > 1:
+        frame += f" ({len(hs.canvas_sizes)} canvas sizes, in fractions)"
+    scale = "log " if style.log else ""
+    scale += "shared" if style.color_scale == "shared" else "per-type"
+    scale += " density" if style.density else ""
+    return (
+        f"Where each layer type goes: {hs.n_layers:,} layers\n"
+        f"{frame}, gridsize {hs.gridsize}, {scale} colour scale"
+    )
+
+
+def _footnote(empty: list[str], fig_w: float) -> str:
+    """``no layers: ...`` wrapped to the figure's width (about 17 characters an inch)."""
+    if not empty:
+        return ""
+    width = max(40, int(fig_w * 17))
+    lines, line = [], "no layers:"
+    for item in empty:  # wrap between types, never inside a name
+        if len(line) + len(item) + 2 > width:
+            lines.append(line + ",")
+            line = item
+        else:
+            line = f"{line} {item}" if line.endswith(":") else f"{line}, {item}"
+    return "\n".join([*lines, line])
 
 
 #: panel aspect (height / width) is kept within these bounds so a tall or wide canvas
@@ -148,7 +231,7 @@ ASPECT_RANGE = (0.25, 2.5)
 
 
 def _figsize(hs: HeatmapSet, width: float) -> tuple[float, float]:
-    sx, sy = _frame(hs)
+    sx, sy = hs.canvas or _frame(hs)
     aspect = sy / sx if hs.scale == "canvas" else 1.0
     aspect = min(max(aspect, ASPECT_RANGE[0]), ASPECT_RANGE[1])
     return width, width * aspect * 0.9 + 0.6
@@ -159,7 +242,8 @@ def plot_type(hs: HeatmapSet, type_id: int, style: Style = Style()):  # noqa: AN
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=_figsize(hs, 7.0))
-    fig.subplots_adjust(left=0.09, right=0.97, top=0.88, bottom=0.08)
+    w, h = fig.get_figwidth(), fig.get_figheight()
+    fig.subplots_adjust(left=0.6 / w, right=1 - 0.85 / w, top=1 - 0.5 / h, bottom=0.45 / h)
     ax = fig.add_subplot()
     draw_panel(ax, hs, type_id, style)
     return fig
@@ -178,41 +262,29 @@ def plot_summary(hs: HeatmapSet, style: Style = Style(), ncols: int = 4):  # noq
     ncols = max(1, min(ncols, len(ids)))
     nrows = -(-len(ids) // ncols)
     w, h = _figsize(hs, 4.2)
-    fig = Figure(figsize=(w * ncols, h * nrows + 0.6))
-    # A fixed layout: matplotlib's constrained layout would double the drawing time.
-    top_inches = 1.05  # room for the suptitle and the first row's two-line titles
+    fig_w = max(w * ncols, MIN_SUMMARY_WIDTH)
+    footnote = _footnote(empty, fig_w)
+    foot_h = 0.16 * len(footnote.splitlines()) + 0.1 if footnote else 0.0
+    top_inches = 1.25  # the two-line suptitle and the first row's two-line titles
+    fig = Figure(figsize=(fig_w, h * nrows + top_inches + foot_h))
+    # A fixed layout, in inches: matplotlib's constrained layout would double the time.
+    fig_h = fig.get_figheight()
     fig.subplots_adjust(
-        left=0.035,
-        right=0.985,
-        top=1 - top_inches / fig.get_figheight(),
-        bottom=0.03,
-        wspace=0.28,
-        hspace=0.5,
+        left=0.55 / fig_w,
+        right=1 - 0.75 / fig_w,  # room for the last colour bar's ticks and label
+        top=1 - top_inches / fig_h,
+        bottom=(0.45 + foot_h) / fig_h,
+        wspace=0.3,
+        hspace=0.55 * 4.2 / w,
     )
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, type_id in zip(axes, ids):
         draw_panel(ax, hs, type_id, style)
     for ax in axes[len(ids) :]:
         ax.set_axis_off()
-    frame = "canvas frame" if hs.scale == "canvas" else "per-type min-max frame"
-    scale = "log " if style.log else ""
-    scale += "shared" if style.color_scale == "shared" else "per-type"
-    fig.suptitle(
-        f"Where each layer type goes: {hs.n_layers:,} layers, {frame}, "
-        f"gridsize {hs.gridsize}, {scale} colour scale",
-        fontsize=11,
-        y=1 - 0.2 / fig.get_figheight(),
-    )
-    if empty:
-        fig.text(
-            0.01,
-            0.004,
-            "no layers: " + ", ".join(empty),
-            fontsize=7,
-            ha="left",
-            va="bottom",
-            wrap=True,
-        )
+    fig.suptitle(_summary_title(hs, style), fontsize=11, y=1 - 0.12 / fig_h, va="top")
+    if footnote:
+        fig.text(0.01, 0.08 / fig_h, footnote, fontsize=7, ha="left", va="bottom")
     return fig
 
 

@@ -51,11 +51,12 @@ Examples:
 @click.option(
     "--color-scale",
     type=click.Choice(["shared", "per-type"]),
-    default="shared",
+    default="per-type",
     show_default=True,
-    help="One colour scale for all panels, or one per type.",
+    help="One colour scale per type (every pattern visible), or one shared by all panels.",
 )
 @click.option("--log", is_flag=True, help="Logarithmic colour scale.")
+@click.option("--density", is_flag=True, help="Colour by share of the type's layers, not by count.")
 @click.option(
     "--all-types", is_flag=True, help="Summary: a panel for every type, also those without layers."
 )
@@ -80,6 +81,7 @@ def heatmaps(
     outside: str,
     color_scale: str,
     log: bool,
+    density: bool,
     all_types: bool,
     fmt: str,
     dpi: int,
@@ -103,7 +105,7 @@ def heatmaps(
     from ..taxonomy import load_taxonomy
 
     started = time.monotonic()
-    style = Style(color_scale=color_scale, log=log, all_types=all_types)
+    style = Style(color_scale=color_scale, log=log, all_types=all_types, density=density)
     tax = load_taxonomy(taxonomy)
     check_output_dir(output)  # fail before the (possibly long) computation, creating nothing
     with _progress(quiet) as tick:
