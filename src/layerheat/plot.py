@@ -274,7 +274,7 @@ def plot_summary(hs: HeatmapSet, style: Style = Style(), ncols: int = 4):  # noq
         right=1 - 0.75 / fig_w,  # room for the last colour bar's ticks and label
         top=1 - top_inches / fig_h,
         bottom=(0.45 + foot_h) / fig_h,
-        wspace=0.3,
+        wspace=0.45,
         hspace=0.55 * 4.2 / w,
     )
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
