@@ -38,10 +38,14 @@ def boxes(n: int, seed: int, lattice: bool = False) -> pa.Table:
         {
             "design_id": pa.array((np.arange(n) // 7).astype(str)),
             "type_id": pa.array(rng.choice([30, 70, 120], n).astype(np.int16)),
-            "xmin": x0, "ymin": y0, "xmax": x1, "ymax": y1,
-            "canvas_width": np.full(n, W), "canvas_height": np.full(n, H),
+            "xmin": x0,
+            "ymin": y0,
+            "xmax": x1,
+            "ymax": y1,
+            "canvas_width": np.full(n, W),
+            "canvas_height": np.full(n, H),
         }
-    )  # fmt: skip
+    )
 
 
 def run(table, measure_of):  # noqa: ANN001, ANN202
@@ -116,3 +120,33 @@ def test_measures_merge_exactly_and_agree_on_every_engine(engine) -> None:  # no
         acc.merge(part)
     a.merge(b)
     np.testing.assert_array_equal(a.result().counts, whole.counts)
+
+
+def test_heatmaps_measure_writes_sizes_and_coverage_beside_the_centres(cli, tmp_path) -> None:  # noqa: ANN001
+    import pyarrow.csv as pacsv
+
+    out = tmp_path / "m"
+    result = cli(
+        "heatmaps",
+        "--measure",
+        "size",
+        "--measure",
+        "coverage",
+        "--gridsize",
+        "10",
+        "--resolution",
+        "20",
+        "-o",
+        out,
+        "-q",
+    )
+    assert result.code == 0, result.err
+    names = {p.name for p in out.iterdir()}
+    assert {"sizes.csv", "coverage.csv", "sizes-summary.png", "coverage-summary.png"} <= names
+    assert "bins.csv" not in names  # centres were not asked for
+    sizes = pacsv.read_csv(out / "sizes.csv").to_pandas()
+    assert list(sizes.columns) == ["type_id", "type_name", "w", "h", "count"]
+    assert sizes["count"].sum() == 34969
+    coverage = pacsv.read_csv(out / "coverage.csv").to_pandas()
+    assert list(coverage.columns) == ["type_id", "type_name", "x", "y", "coverage"]
+    assert 0 < coverage["coverage"].max() < 2

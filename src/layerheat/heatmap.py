@@ -14,6 +14,8 @@ types live in :mod:`layerheat.measures.centres`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .engines import Engine, Progress
 from .errors import LayerheatError
 from .measures.canvases import CanvasSizes
@@ -25,13 +27,16 @@ from .measures.centres import (
     TypeHeatmap,
     minmax_set,
 )
+from .measures.coverage import CoverageMap, CoverageMaps
+from .measures.sizes import SizeMap, SizeMaps
 from .normalize import SCALES
 from .pipeline import Pipeline
+from .readreport import ReadReport
 from .sources import Inputs
 from .taxonomy import Taxonomy
 from .validate import OUTSIDE_POLICIES
 
-__all__ = ["HeatmapSet", "TypeHeatmap", "heatmaps"]
+__all__ = ["MEASURES", "HeatmapSet", "Measured", "TypeHeatmap", "heatmaps", "measure"]
 
 
 def heatmaps(
@@ -97,3 +102,63 @@ def _check_options(scale: str, gridsize: int, outside: str) -> None:
         raise LayerheatError("--gridsize must be at least 2 with --scale minmax")
     if outside not in OUTSIDE_POLICIES:
         raise LayerheatError(f"outside policy {outside!r} unknown; use clip or skip")
+
+
+@dataclass
+class Measured:
+    """What :func:`measure` computed: any of the centre heatmaps, size and coverage maps."""
+
+    centres: HeatmapSet | None
+    sizes: SizeMap | None
+    coverage: CoverageMap | None
+    report: ReadReport
+    canvas_sizes: dict
+
+
+#: the measures :func:`measure` knows
+MEASURES = ("centre", "size", "coverage")
+
+
+def measure(
+    data: Inputs = None,
+    which: tuple[str, ...] = MEASURES,
+    *,
+    gridsize: int = 35,
+    resolution: int = 100,
+    size_formula: str = "canvas",
+    taxonomy: Taxonomy | None = None,
+    canvas: tuple[float, float] | None = None,
+    type_id: int | None = None,
+    outside: str = "clip",
+    progress: Progress | None = None,
+    dask: str | None = None,
+    engine: Engine | None = None,
+) -> Measured:
+    """Centre heatmaps, size maps and coverage maps in the canvas frame, in one read.
+
+    ``which`` names the measures (``centre``, ``size``, ``coverage``); the others come
+    back as None. Coverage needs design ids. See :mod:`layerheat.measures.sizes` and
+    :mod:`layerheat.measures.coverage`.
+    """
+    unknown = [m for m in which if m not in MEASURES]
+    if unknown:
+        raise LayerheatError(f"--measure {unknown[0]!r} unknown; use centre, size or coverage")
+    _check_options("canvas", gridsize, outside)
+    options = {"taxonomy": taxonomy, "canvas": canvas, "type_id": type_id, "outside": outside}
+    pipe = Pipeline(data, progress=progress, dask=dask, engine=engine, **options)
+    with pipe:
+        tax = pipe.taxonomy
+        wanted = {
+            "centre": CanvasCentres(tax, gridsize, pipe.frame),
+            "size": SizeMaps(tax, gridsize, size_formula),
+            "coverage": CoverageMaps(tax, pipe.frame, resolution),
+        }
+        chosen = [m for m in MEASURES if m in which]
+        total = pipe.run([CanvasSizes(), *(wanted[m] for m in chosen)])
+    report = pipe.report(total)
+    results = dict(zip(chosen, (p.result() for p in total.partials[1:]), strict=True))
+    sizes = total.partials[0].result()
+    centres = results.get("centre")
+    if centres is not None:
+        centres.report, centres.canvas_sizes = report, sizes
+    return Measured(centres, results.get("size"), results.get("coverage"), report, sizes)

@@ -47,6 +47,30 @@ Examples:
     help="canvas: fractions of each design's canvas; minmax: the source's per-type scaling.",
 )
 @gridsize_option
+@click.option(
+    "--measure",
+    "measures",
+    multiple=True,
+    type=click.Choice(["centre", "size", "coverage"]),
+    default=("centre",),
+    show_default=True,
+    help="What to map (repeat): centres (heatmaps, bins.csv), sizes (w x h, sizes.csv), "
+    "coverage of the canvas (coverage.csv).",
+)
+@click.option(
+    "--resolution",
+    type=click.IntRange(2, 2000),
+    default=100,
+    show_default=True,
+    help="Coverage cells along the canvas's long side.",
+)
+@click.option(
+    "--size-formula",
+    type=click.Choice(["canvas", "source"]),
+    default="canvas",
+    show_default=True,
+    help="Sizes as width/canvas width (canvas) or the source's swapped ratios.",
+)
 @input_options
 @click.option(
     "--color-scale",
@@ -75,6 +99,9 @@ def heatmaps(
     output: Path,
     scale: str,
     gridsize: int,
+    measures: tuple[str, ...],
+    resolution: int,
+    size_formula: str,
     type_id: int | None,
     canvas: tuple[float, float] | None,
     taxonomy: Path | None,
@@ -99,7 +126,6 @@ def heatmaps(
     """
     import time
 
-    from ..heatmap import heatmaps as compute
     from ..outputs import OwnedFolder, check_output_dir
     from ..plot import Style, write_figures
     from ..taxonomy import load_taxonomy
@@ -108,36 +134,68 @@ def heatmaps(
     style = Style(color_scale=color_scale, log=log, all_types=all_types, density=density)
     tax = load_taxonomy(taxonomy)
     check_output_dir(output)  # fail before the (possibly long) computation, creating nothing
+    read = {"taxonomy": tax, "canvas": canvas, "type_id": type_id, "outside": outside}
+    how = {"scale": scale, "gridsize": gridsize, "dask": dask}
+    how.update(resolution=resolution, size_formula=size_formula)
     with _progress(quiet) as tick:
-        hs = compute(
-            list(inputs),
-            scale=scale,
-            gridsize=gridsize,
-            taxonomy=tax,
-            canvas=canvas,
-            type_id=type_id,
-            outside=outside,
-            progress=tick,
-            dask=dask,
-        )
+        hs, extra = _compute(list(inputs), measures, how, read, tick)
+    options = {
+        "scale": scale,
+        "gridsize": gridsize,
+        "outside": outside,
+        "canvas": canvas,
+        "measures": list(measures),
+        "color_scale": color_scale,
+        "log": log,
+        "density": density,
+        "format": fmt,
+        "dpi": dpi,
+    }
     with OwnedFolder(output, wait=wait) as run:
-        figure_options = {"fmt": fmt, "dpi": dpi, "style": style, "jobs": jobs}
-        write_figures(hs, run.path, extra=[("bins.csv", hs.write_bins)], **figure_options)
-        options = {
-            "scale": scale,
-            "gridsize": gridsize,
-            "outside": outside,
-            "canvas": canvas,
-            "color_scale": color_scale,
-            "log": log,
-            "format": fmt,
-            "dpi": dpi,
-        }
-        written = run.commit(heatmaps_manifest(hs, inputs, options, started))
-    print_report(hs.report)
+        if hs is not None:
+            figure_options = {"fmt": fmt, "dpi": dpi, "style": style, "jobs": jobs}
+            write_figures(hs, run.path, extra=[("bins.csv", hs.write_bins)], **figure_options)
+        if extra is not None:
+            write_measures(extra, run.path, fmt=fmt, dpi=dpi)
+        written = run.commit(heatmaps_manifest(hs or extra, inputs, options, started))
+    print_report((hs or extra).report)
     for path in written:
         click.echo(str(path))
-    click.echo(summary_line(hs))
+    click.echo(summary_line(hs or extra))
+
+
+def _compute(inputs: list, measures: tuple[str, ...], how: dict, read: dict, tick):  # noqa: ANN001, ANN202
+    """The centre heatmaps alone (the classic run), or every measure asked for in one read."""
+    from ..errors import LayerheatError
+    from ..heatmap import heatmaps, measure
+
+    common = {"gridsize": how["gridsize"], "progress": tick, "dask": how["dask"], **read}
+    if how["scale"] == "minmax" and measures != ("centre",):
+        raise LayerheatError(
+            "--measure size and coverage are in the canvas frame; drop --scale minmax"
+        )
+    if measures == ("centre",):
+        return heatmaps(inputs, scale=how["scale"], **common), None
+    extra = measure(
+        inputs, measures, resolution=how["resolution"], size_formula=how["size_formula"], **common
+    )
+    return extra.centres, extra
+
+
+def write_measures(result, folder: Path, *, fmt: str, dpi: int) -> None:  # noqa: ANN001
+    """sizes.csv / coverage.csv and their summary figures, for the measures computed."""
+    import pyarrow.csv as pacsv
+
+    from ..plot_measures import plot_coverage_summary, plot_size_summary
+
+    if result.sizes is not None:
+        pacsv.write_csv(result.sizes.to_arrow(), folder / "sizes.csv")
+        plot_size_summary(result.sizes).savefig(folder / f"sizes-summary.{fmt}", dpi=dpi)
+    if result.coverage is not None:
+        pacsv.write_csv(result.coverage.to_arrow(), folder / "coverage.csv")
+        canvas = next(iter(result.canvas_sizes), None)
+        figure = plot_coverage_summary(result.coverage, canvas)
+        figure.savefig(folder / f"coverage-summary.{fmt}", dpi=dpi)
 
 
 def heatmaps_manifest(hs, inputs, options: dict, started: float) -> dict:  # noqa: ANN001
@@ -145,7 +203,8 @@ def heatmaps_manifest(hs, inputs, options: dict, started: float) -> dict:  # noq
     from ..outputs import run_manifest
 
     sizes = [{"width": w, "height": h, "layers": n} for (w, h), n in hs.canvas_sizes.items()]
-    layers = {str(t.type.id): t.n_layers for t in hs if t.n_layers}
+    centres = getattr(hs, "centres", hs)  # a HeatmapSet, or a Measured without centres
+    layers = {str(t.type.id): t.n_layers for t in centres if t.n_layers} if centres else {}
     return run_manifest(
         "heatmaps",
         inputs,
@@ -153,7 +212,7 @@ def heatmaps_manifest(hs, inputs, options: dict, started: float) -> dict:  # noq
         hs.report,
         started,
         canvas_sizes=sizes,
-        frame=hs.canvas,
+        frame=getattr(hs, "canvas", None) or next(iter(hs.canvas_sizes), None),
         layers_per_type=layers,
     )
 

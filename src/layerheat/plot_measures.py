@@ -1,0 +1,112 @@
+"""Figures of the measures beyond centres: size maps and coverage maps, per type.
+
+    >>> from layerheat.heatmap import measure
+    >>> result = measure(None, ("size", "coverage"), gridsize=20, resolution=40)
+    >>> fig = plot_size_summary(result.sizes)      # doctest: +SKIP
+
+Both summaries draw one panel per type present, titled like the centre heatmaps, with
+labelled axes and colour bars (:mod:`layerheat.plot`'s conventions: per-type colour
+scales, empty cells in the background colour, compact tick labels).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .measures.coverage import CoverageMap
+from .measures.sizes import SizeMap
+from .plot import compact
+
+__all__ = ["plot_coverage_summary", "plot_size_summary"]
+
+
+def _grid(n: int, panel: tuple[float, float], title: str):  # noqa: ANN202 - (Figure, axes)
+    from matplotlib.figure import Figure
+
+    ncols = max(1, min(4, n))
+    nrows = -(-n // ncols)
+    w, h = panel
+    fig_w = max(w * ncols, 8.0)
+    fig = Figure(figsize=(fig_w, h * nrows + 1.2))
+    fig_h = fig.get_figheight()
+    fig.subplots_adjust(
+        left=0.55 / fig_w,
+        right=1 - 0.8 / fig_w,
+        top=1 - 1.0 / fig_h,
+        bottom=0.5 / fig_h,
+        wspace=0.5,
+        hspace=0.6,
+    )
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    fig.suptitle(title, fontsize=11, y=1 - 0.15 / fig_h, va="top")
+    return fig, axes
+
+
+def _colorbar(ax, artist, label: str) -> None:  # noqa: ANN001
+    from matplotlib.ticker import FuncFormatter
+
+    cb = ax.figure.colorbar(artist, ax=ax, fraction=0.05, pad=0.03)
+    cb.ax.tick_params(labelsize=6)
+    cb.ax.yaxis.set_major_formatter(FuncFormatter(compact))
+    cb.set_label(label, fontsize=6)
+
+
+def plot_size_summary(sizes: SizeMap):  # noqa: ANN201 - a matplotlib Figure
+    """Width against height (canvas fractions) per type present, as hexbin panels."""
+    from matplotlib import colormaps, transforms
+    from matplotlib.collections import PolyCollection
+
+    present = [(i, t) for i, t in enumerate(sizes.taxonomy) if sizes.counts[i].sum()]
+    formula = "w = width / canvas width" if sizes.formula == "canvas" else "source's formula"
+    fig, axes = _grid(len(present), (4.0, 3.6), f"How big each layer type is ({formula})")
+    cmap = colormaps["viridis"].with_extremes(bad=(0, 0, 0, 0))
+    centres, hexagon = sizes.grid.centers(), sizes.grid.hexagon()
+    for ax, (i, t) in zip(axes, present, strict=False):
+        values = np.where(sizes.counts[i] > 0, sizes.counts[i], np.nan).astype(float)
+        coll = PolyCollection(
+            [hexagon],
+            offsets=centres,
+            offset_transform=ax.transData,
+            edgecolors="face",
+            linewidths=0.2,
+            cmap=cmap,
+        )
+        coll.set_transform(transforms.AffineDeltaTransform(ax.transData))
+        coll.set_array(values)
+        coll.set_clim(0, max(int(sizes.counts[i].max()), 1))
+        ax.add_collection(coll)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_aspect("equal")
+        ax.tick_params(labelsize=6)
+        ax.set_xlabel("width (fraction of canvas width)", fontsize=6)
+        ax.set_ylabel("height (fraction of canvas height)", fontsize=6)
+        n = int(sizes.counts[i].sum() + sizes.outside[i])
+        ax.set_title(f"{t.label} · n = {n:,}", fontsize=8)
+        _colorbar(ax, coll, "layers per hexagon")
+    return fig
+
+
+def plot_coverage_summary(coverage: CoverageMap, canvas: tuple[float, float] | None):  # noqa: ANN201
+    """Per type present, the layers covering each point of the canvas per design."""
+    from matplotlib import colormaps
+
+    present = [(i, t) for i, t in enumerate(coverage.taxonomy) if coverage.counts[i].any()]
+    w, h = canvas or (1.0, 1.0)
+    aspect = min(max(h / w, 0.25), 2.5)
+    title = f"How much of the canvas each type covers ({coverage.n_designs:,} designs)"
+    fig, axes = _grid(len(present), (4.2, 4.2 * aspect * 0.9 + 0.6), title)
+    cmap = colormaps["magma"].with_extremes(bad=(0, 0, 0, 0))
+    for ax, (i, t) in zip(axes, present, strict=False):
+        values = np.where(coverage.counts[i] > 0, coverage.coverage[i], np.nan)
+        image = ax.imshow(
+            values, extent=(0, 1, 1, 0), cmap=cmap, vmin=0, aspect=aspect, interpolation="nearest"
+        )
+        ax.tick_params(labelsize=6)
+        ax.set_xlabel("x (fraction of canvas)", fontsize=6)
+        ax.set_ylabel("y (fraction of canvas, down)", fontsize=6)
+        ax.set_title(f"{t.label} · peak {coverage.coverage[i].max():.2f}", fontsize=8)
+        _colorbar(ax, image, "layers covering the point, per design")
+    return fig
