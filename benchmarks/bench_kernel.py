@@ -12,20 +12,16 @@ disk cache, or compile) is timed separately. Results are checked equal before ti
 from __future__ import annotations
 
 import argparse
-import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import median_seconds  # noqa: E402
 
-def best_of(fn, repeat: int) -> float:  # noqa: ANN001
-    """Median seconds of ``repeat`` calls."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+best_of = median_seconds
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ __all__ = [
     "Style",
     "compact",
     "draw_panel",
+    "hexagons",
     "figure_names",
     "panel_title",
     "plot_summary",
@@ -120,7 +121,6 @@ def compact(value: float, _pos: object = None) -> str:
 
 def draw_panel(ax, hs: HeatmapSet, type_id: int, style: Style = Style(), colorbar=True):  # noqa: ANN001, ANN201, B008
     """Draw one type's hexagons into ``ax``; returns the PolyCollection."""
-    from matplotlib.collections import PolyCollection
     from matplotlib.patches import Rectangle
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -128,25 +128,8 @@ def draw_panel(ax, hs: HeatmapSet, type_id: int, style: Style = Style(), colorba
     sx, sy = _frame(hs)
     offsets = th.grid.centers() * [sx, sy]
     hexagon = th.grid.hexagon() * [sx, sy]
-    values = style.values(th)
-    # empty hexagons are not drawn: they show the white background, unlike a count of 1
-    values = np.where(values > 0, values, np.nan)
-    coll = PolyCollection(
-        [hexagon],
-        offsets=offsets,
-        offset_transform=ax.transData,
-        edgecolors="face",
-        linewidths=0.2,
-        cmap=_cmap(style.cmap),
-        norm=style.norm(hs, th),
-    )
-    # offsets are in data units; hexagon vertices too (AffineDeltaTransform as hexbin)
-    from matplotlib import transforms
-
-    coll.set_offset_transform(ax.transData)
-    coll.set_transform(transforms.AffineDeltaTransform(ax.transData))
-    coll.set_array(values)
-    ax.add_collection(coll)
+    coll = hexagons(ax, offsets, hexagon, style.values(th), _cmap(style.cmap))
+    coll.set_norm(style.norm(hs, th))
     if hs.scale == "canvas":
         ax.set_xlim(0, sx)
         ax.set_ylim(sy, 0)  # top of the design at the top
@@ -174,6 +157,27 @@ def draw_panel(ax, hs: HeatmapSet, type_id: int, style: Style = Style(), colorba
         cb.ax.tick_params(labelsize=6)
         cb.ax.yaxis.set_major_formatter(FuncFormatter(compact))
         cb.set_label(style.label(), fontsize=6)
+    return coll
+
+
+def hexagons(ax, offsets: np.ndarray, hexagon: np.ndarray, values: np.ndarray, cmap):  # noqa: ANN001, ANN201
+    """Hexagons at ``offsets`` (data units) coloured by ``values``, added to ``ax``; zero
+    values are not coloured, so empty hexagons show the background, unlike a count of 1."""
+    from matplotlib import transforms
+    from matplotlib.collections import PolyCollection
+
+    coll = PolyCollection(
+        [hexagon],
+        offsets=offsets,
+        offset_transform=ax.transData,
+        edgecolors="face",
+        linewidths=0.2,
+        cmap=cmap,
+    )
+    # vertices in data units around each offset, as matplotlib's hexbin draws them
+    coll.set_transform(transforms.AffineDeltaTransform(ax.transData))
+    coll.set_array(np.where(values > 0, values, np.nan).astype(float))
+    ax.add_collection(coll)
     return coll
 
 

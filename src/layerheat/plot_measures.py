@@ -15,7 +15,7 @@ import numpy as np
 
 from .measures.coverage import CoverageMap
 from .measures.sizes import SizeMap
-from .plot import compact
+from .plot import compact, hexagons
 
 __all__ = ["plot_coverage_summary", "plot_size_summary"]
 
@@ -55,8 +55,7 @@ def _colorbar(ax, artist, label: str) -> None:  # noqa: ANN001
 
 def plot_size_summary(sizes: SizeMap):  # noqa: ANN201 - a matplotlib Figure
     """Width against height (canvas fractions) per type present, as hexbin panels."""
-    from matplotlib import colormaps, transforms
-    from matplotlib.collections import PolyCollection
+    from matplotlib import colormaps
 
     present = [(i, t) for i, t in enumerate(sizes.taxonomy) if sizes.counts[i].sum()]
     formula = "w = width / canvas width" if sizes.formula == "canvas" else "source's formula"
@@ -64,17 +63,7 @@ def plot_size_summary(sizes: SizeMap):  # noqa: ANN201 - a matplotlib Figure
     cmap = colormaps["viridis"].with_extremes(bad=(0, 0, 0, 0))
     centres, hexagon = sizes.grid.centers(), sizes.grid.hexagon()
     for ax, (i, t) in zip(axes, present, strict=False):
-        values = np.where(sizes.counts[i] > 0, sizes.counts[i], np.nan).astype(float)
-        coll = PolyCollection(
-            [hexagon],
-            offsets=centres,
-            offset_transform=ax.transData,
-            edgecolors="face",
-            linewidths=0.2,
-            cmap=cmap,
-        )
-        coll.set_transform(transforms.AffineDeltaTransform(ax.transData))
-        coll.set_array(values)
+        coll = hexagons(ax, centres, hexagon, sizes.counts[i], cmap)
         coll.set_clim(0, max(int(sizes.counts[i].max()), 1))
         ax.add_collection(coll)
         ax.set_xlim(0, 1)
