@@ -106,7 +106,7 @@ def test_heatmap_reader_takes_a_psd_folder_and_skips_no_area_rows(tmp_path: Path
     assert [Path(p).name for p, _ in report.files_skipped] == ["group.psd"]
 
 
-def test_nothing_usable_writes_no_table_but_a_rejects_file(tmp_path: Path, cli) -> None:
+def test_nothing_usable_writes_nothing_and_says_why(tmp_path: Path, cli) -> None:
     bad = tmp_path / "bad.psd"
     bad.write_bytes(b"\x00" * 40)
     out = tmp_path / "t.parquet"
@@ -114,9 +114,41 @@ def test_nothing_usable_writes_no_table_but_a_rejects_file(tmp_path: Path, cli) 
     assert res.code == 1
     assert len(res.err_lines) == 1 and res.err_lines[0].startswith("layerheat: error: ")
     assert "Traceback" not in res.err
-    assert not out.exists()
-    assert [Path(p).name for p, _ in read_rejects(rejects_path_for(out))] == ["bad.psd"]
-    assert not list(tmp_path.glob("*.tmp"))
+    assert "bad.psd: not a PSD/PSB file" in res.err  # the reason, in the one line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.psd"]  # a failed run creates nothing
+
+
+def test_table_and_rejects_appear_together_and_a_kill_leaves_a_pair(tmp_path: Path) -> None:
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "designs"
+    folder.mkdir()
+    make_psd(folder / "a.psd", (400, 300), [L("Title", (10, 10, 200, 60))])
+    (folder / "bad.psd").write_bytes(b"nope")
+    out = tmp_path / "t.parquet"
+    run = [sys.executable, "-m", "layerheat", "ingest", str(folder), "-o", str(out), "-q"]
+    assert subprocess.run(run, capture_output=True).returncode == 0
+    rejects = rejects_path_for(out)
+    assert out.is_symlink() and rejects.is_symlink()  # both are links into one version
+
+    def consistent() -> None:
+        manifest = json.loads((tmp_path / ".t.parquet.files" / "layerheat.json").read_text())
+        assert set(manifest["files"]) == {"t.parquet", "t.parquet.rejects.csv", "layerheat.json"}
+        assert [Path(p).name for p, _ in read_rejects(rejects)] == ["bad.psd"]
+        assert len(pq.read_table(out)) == 1
+
+    consistent()
+    rng = random.Random(3)
+    for _ in range(10):
+        proc = subprocess.Popen(run, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 1.5))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        consistent()
 
 
 @pytest.mark.parametrize(

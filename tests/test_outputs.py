@@ -131,3 +131,30 @@ def test_kill_9_at_any_moment_leaves_a_complete_set(tmp_path) -> None:  # noqa: 
         assert complete(out) == reference  # the previous set or the new one, never a mix
     assert subprocess.run([*LAYERHEAT, "heatmaps", str(data), "-o", str(out), "-q"]).returncode == 0
     assert len(list((tmp_path / ".out.layerheat").iterdir())) == 2  # the set and the lock
+
+
+@pytest.mark.slow
+def test_kill_9_of_render_all_leaves_a_complete_set(tmp_path) -> None:  # noqa: ANN001
+    from layerheat.sample import sample_layers
+
+    data = tmp_path / "designs.parquet"
+    sample_layers(designs=120).write(data)
+    out = tmp_path / "renders"
+    run = [*LAYERHEAT, "render", str(data), "--all", "-o", str(out), "-q", "--size", "96"]
+    start = time.monotonic()
+    assert subprocess.run(run, timeout=300).returncode == 0
+    duration = time.monotonic() - start
+
+    def check() -> None:
+        manifest = json.loads((out / "layerheat.json").read_text())
+        assert {p.name for p in out.iterdir()} == set(manifest["files"])
+        assert manifest["designs"] == 120
+
+    check()
+    rng = random.Random(2)
+    for _ in range(10):
+        proc = subprocess.Popen(run)
+        time.sleep(rng.uniform(0.2, duration))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+        check()

@@ -553,25 +553,35 @@ def run_ingest(
     update: bool = False,
     progress: bool = False,
 ) -> IngestResult:
-    """Ingest and write ``output`` plus ``<output>.rejects.csv``, both atomically.
+    """Ingest and write ``output`` plus ``<output>.rejects.csv``, together: both appear
+    at once (see :class:`layerheat.outputs.OwnedFiles`), or neither changes.
 
     With ``update`` and an existing ``output``, unchanged files are not read again.
-    Raises LayerheatError (after writing the rejects file) when no file gave a row.
+    Raises LayerheatError, naming the first rejected files and why, when no file gave a
+    row; nothing is written then.
     """
+    import time
+
+    from .outputs import OwnedFiles, check_output_dir, run_manifest
+
+    started = time.monotonic()
     output = check_output(output)
+    check_output_dir(output.parent if str(output.parent) else ".")
     previous = load_previous(output) if update and output.exists() else None
     result = ingest(inputs, options=options, jobs=jobs, progress=progress, previous=previous)
     if update and previous is None:
         result.report.notes.append(f"{output} did not exist yet: every file was read")
     rejects = rejects_path_for(output)
     if len(result.table) == 0:
-        write_rejects(rejects, result.rejected)
         raise LayerheatError(
             f"no layer rows from {result.files} input file(s); every one was rejected "
-            f"(reasons in {rejects}); {output} was not written"
+            f"({result.report.skipped_files_text()}); {output} was not written"
         )
-    result.table.write(output)
-    write_rejects(rejects, result.rejected)
+    with OwnedFiles(output, [output.name, rejects.name]) as run:
+        result.table.write(run.path / output.name)
+        write_rejects(run.path / rejects.name, result.rejected)
+        options = {"update": update, "jobs": jobs}
+        run.commit(run_manifest("ingest", list(map(str, inputs)), options, result.report, started))
     return result
 
 

@@ -17,6 +17,7 @@ from .errors import LayerheatError
 
 __all__ = [
     "MANIFEST",
+    "OwnedFiles",
     "OwnedFolder",
     "run_manifest",
     "IMAGE_FORMATS",
@@ -309,3 +310,54 @@ def _input_facts(item) -> dict:  # noqa: ANN001
     except OSError:
         return {"path": str(item)}
     return {"path": str(item), "size": st.st_size, "mtime": st.st_mtime}
+
+
+class OwnedFiles:
+    """Several files that must appear together (``ingest``'s table and rejects file).
+
+    The files live in a hidden folder owned like :class:`OwnedFolder`
+    (``.NAME.files`` beside them); each final name is a fixed link into it, so swapping
+    the folder with one rename switches every file at once, and a kill at any moment
+    leaves the previous pair or the new one::
+
+        with OwnedFiles("layers.parquet", ["layers.parquet", "layers.parquet.rejects.csv"]) as run:
+            table.write(run.path / "layers.parquet")
+            ...
+            run.commit({"command": "ingest"})
+    """
+
+    def __init__(self, main: str | Path, names: list[str], *, wait: bool = False) -> None:
+        main = Path(main)
+        self.parent = main.parent
+        self.names = names
+        self.folder = OwnedFolder(self.parent / f".{main.name}.files", wait=wait)
+
+    @property
+    def path(self) -> Path:
+        """Where to write the files of this run."""
+        return self.folder.path
+
+    def __enter__(self) -> OwnedFiles:
+        for name in self.names:
+            final = self.parent / name
+            if final.is_dir():
+                raise LayerheatError(f"{final}: is a folder; give a file name")
+        self.folder.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.folder.__exit__(*exc)
+
+    def commit(self, manifest: dict) -> list[Path]:
+        """Swap the new files in together; make each final name a link into them."""
+        self.folder.commit(manifest)
+        for name in self.names:
+            final = self.parent / name
+            target = Path(self.folder.out.name) / name
+            if final.is_symlink() and Path(os.readlink(final)) == target:
+                continue
+            link = self.parent / f".{name}.link-{os.getpid()}"
+            link.unlink(missing_ok=True)
+            link.symlink_to(target)
+            os.replace(link, final)
+        return [self.parent / name for name in self.names]
