@@ -26,13 +26,13 @@ def _grid(n: int, panel: tuple[float, float], title: str):  # noqa: ANN202 - (Fi
     ncols = max(1, min(4, n))
     nrows = -(-n // ncols)
     w, h = panel
-    fig_w = max(w * ncols, 8.0)
-    fig = Figure(figsize=(fig_w, h * nrows + 1.2))
+    fig_w = max(w * ncols, 8.0) if n > 1 else w + 0.6
+    fig = Figure(figsize=(fig_w, h * nrows + (1.2 if n > 1 else 0.6)))
     fig_h = fig.get_figheight()
     fig.subplots_adjust(
         left=0.55 / fig_w,
         right=1 - 0.8 / fig_w,
-        top=1 - 1.0 / fig_h,
+        top=1 - (1.0 if n > 1 else 0.4) / fig_h,
         bottom=0.5 / fig_h,
         wspace=0.5,
         hspace=0.6,
@@ -40,7 +40,8 @@ def _grid(n: int, panel: tuple[float, float], title: str):  # noqa: ANN202 - (Fi
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in axes[n:]:
         ax.set_axis_off()
-    fig.suptitle(title, fontsize=11, y=1 - 0.15 / fig_h, va="top")
+    if n > 1:
+        fig.suptitle(title, fontsize=11, y=1 - 0.15 / fig_h, va="top")
     return fig, axes
 
 
@@ -53,11 +54,12 @@ def _colorbar(ax, artist, label: str) -> None:  # noqa: ANN001
     cb.set_label(label, fontsize=6)
 
 
-def plot_size_summary(sizes: SizeMap):  # noqa: ANN201 - a matplotlib Figure
-    """Width against height (canvas fractions) per type present, as hexbin panels."""
+def plot_size_summary(sizes: SizeMap, type_ids: tuple[int, ...] | None = None):  # noqa: ANN201
+    """Width against height (canvas fractions) per type present (or of ``type_ids``)."""
     from matplotlib import colormaps
 
     present = [(i, t) for i, t in enumerate(sizes.taxonomy) if sizes.counts[i].sum()]
+    present = [(i, t) for i, t in present if type_ids is None or t.id in type_ids]
     formula = "w = width / canvas width" if sizes.formula == "canvas" else "source's formula"
     fig, axes = _grid(len(present), (4.0, 3.6), f"How big each layer type is ({formula})")
     cmap = colormaps["viridis"].with_extremes(bad=(0, 0, 0, 0))
@@ -78,11 +80,16 @@ def plot_size_summary(sizes: SizeMap):  # noqa: ANN201 - a matplotlib Figure
     return fig
 
 
-def plot_coverage_summary(coverage: CoverageMap, canvas: tuple[float, float] | None):  # noqa: ANN201
-    """Per type present, the layers covering each point of the canvas per design."""
+def plot_coverage_summary(
+    coverage: CoverageMap,
+    canvas: tuple[float, float] | None,
+    type_ids: tuple[int, ...] | None = None,
+):  # noqa: ANN201 - a matplotlib Figure
+    """Per type present (or of ``type_ids``), the layers covering each point per design."""
     from matplotlib import colormaps
 
     present = [(i, t) for i, t in enumerate(coverage.taxonomy) if coverage.counts[i].any()]
+    present = [(i, t) for i, t in present if type_ids is None or t.id in type_ids]
     w, h = canvas or (1.0, 1.0)
     aspect = min(max(h / w, 0.25), 2.5)
     title = f"How much of the canvas each type covers ({coverage.n_designs:,} designs)"

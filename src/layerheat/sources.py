@@ -17,12 +17,13 @@ part by part.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import LayerheatError
 from .readreport import ReadReport
@@ -153,10 +154,12 @@ def read_layers(
     taxonomy: Taxonomy | None = None,
     outside: str = "clip",
     require_canvas: bool = True,
+    designs: Collection[str] | None = None,
 ) -> tuple[LayerTable, ReadReport]:
     """Read and check all inputs into one LayerTable, with counts of what was skipped.
 
-    No inputs means the built-in sample. Raises LayerheatError when no usable layer is
+    No inputs means the built-in sample. ``designs`` keeps only the rows of those design
+    ids (the counts still cover every row). Raises LayerheatError when no usable layer is
     left at all.
     """
     taxonomy = taxonomy or default_taxonomy()
@@ -170,6 +173,9 @@ def read_layers(
                 batch, options, default_design=source.default_design, source=source.label
             )
             report.merge(batch_report)
+            if designs is not None:
+                wanted = pc.is_in(table.column("design_id"), pa.array(list(designs), pa.string()))
+                table = table.filter(wanted)
             tables.append(LayerTable(table))
     result = LayerTable.concat(tables)
     if len(result) == 0:

@@ -22,6 +22,7 @@ from .hexgrid import hex_bin_index
 __all__ = [
     "SMALL_BATCH",
     "canvas_accumulate",
+    "kept_boxes",
     "minmax_accumulate",
     "minmax_extent",
     "pick",
@@ -66,7 +67,7 @@ def row_codes(types, lookup, non_numeric, has_area, box, canvas, rc, codes, slot
     tally += np.bincount(c, minlength=tally.shape[0])[: tally.shape[0]]
 
 
-def _kept_boxes(slots, codes, box, canvas):  # noqa: ANN001, ANN202
+def kept_boxes(slots, codes, box, canvas):  # noqa: ANN001, ANN202
     """Type positions, boxes (clipped where coded CLIP) and canvas sizes of kept rows."""
     (xmin, ymin, xmax, ymax), (width, height) = box, canvas
     keep = slots >= 0
@@ -98,7 +99,7 @@ def _add_counts(counts: np.ndarray, t: np.ndarray, bins: np.ndarray) -> None:
 
 def canvas_accumulate(slots, codes, box, canvas, grid, counts, n, sum_w, sum_h):  # noqa: ANN001, ANN201
     """:func:`layerheat.binning.kernels.canvas_accumulate` in NumPy."""
-    t, (x0, y0, x1, y1), w, h = _kept_boxes(slots, codes, box, canvas)
+    t, (x0, y0, x1, y1), w, h = kept_boxes(slots, codes, box, canvas)
     bins = hex_bin_index(((x0 + x1) / 2.0) / w, ((y0 + y1) / 2.0) / h, *grid)
     _add_counts(counts, t, bins)
     _add_sums(t, x0, y0, x1, y1, w, h, n, sum_w, sum_h)
@@ -106,7 +107,7 @@ def canvas_accumulate(slots, codes, box, canvas, grid, counts, n, sum_w, sum_h):
 
 def minmax_extent(slots, codes, box, canvas, lo, hi, n, sum_w, sum_h):  # noqa: ANN001, ANN201
     """:func:`layerheat.binning.kernels.minmax_extent` in NumPy."""
-    t, (x0, y0, x1, y1), w, h = _kept_boxes(slots, codes, box, canvas)
+    t, (x0, y0, x1, y1), w, h = kept_boxes(slots, codes, box, canvas)
     for axis, centre in enumerate(((x0 + x1) / 2.0, (y0 + y1) / 2.0)):
         low = np.full(lo.shape[0], np.inf)
         high = np.full(lo.shape[0], -np.inf)
@@ -119,7 +120,7 @@ def minmax_extent(slots, codes, box, canvas, lo, hi, n, sum_w, sum_h):  # noqa: 
 
 def minmax_accumulate(slots, codes, box, canvas, scale, offset, grids, nx, ny, counts):  # noqa: ANN001, ANN201
     """:func:`layerheat.binning.kernels.minmax_accumulate` in NumPy."""
-    t, (x0, y0, x1, y1), _, _ = _kept_boxes(slots, codes, box, canvas)
+    t, (x0, y0, x1, y1), _, _ = kept_boxes(slots, codes, box, canvas)
     cx = (x0 + x1) / 2.0 * scale[t, 0] + offset[t, 0]
     cy = (y0 + y1) / 2.0 * scale[t, 1] + offset[t, 1]
     g = grids[t]

@@ -28,6 +28,7 @@ COMMANDS = {
     "sample": ".sample:sample",
     "compare": ".compare:compare",
     "metrics": ".metrics:metrics",
+    "report": ".report:report",
 }
 
 _HELP = {
@@ -38,6 +39,7 @@ _HELP = {
     "sample": "Write the built-in synthetic sample dataset.",
     "compare": "Compare two collections: where each type differs, by how much.",
     "metrics": "Layout scores per design (alignment, overlap, validity).",
+    "report": "One self-contained HTML report of a collection (or a comparison).",
 }
 
 

@@ -46,6 +46,8 @@ class CoverageMaps:
     canvas: tuple[float, float] | None
     resolution: int = 100
     columns: tuple[str, ...] = ("design_id",)
+    #: without design ids: raise (True), or skip those rows and count no designs (False)
+    required: bool = True
 
     def accumulator(self) -> CoverageMapsAccumulator:
         return CoverageMapsAccumulator(self)
@@ -97,6 +99,8 @@ class CoverageMapsAccumulator:
         from ..binning.coverage_kernel import coverage_add
 
         if batch.design is None:
+            if not self.measure.required:
+                return
             raise LayerheatError(
                 "coverage needs design ids (a design_id column) to divide by the number "
                 "of designs; the input has none"
