@@ -124,5 +124,7 @@ def stats(
     for path in written:
         click.echo(str(path))
     designs = result.types.n_designs
-    found = f"{len(result.types.present())} types" + (f" in {designs:,} designs" if designs else "")
+    n_types = len(result.types.present())
+    found = f"{n_types} type{'s' if n_types != 1 else ''}"
+    found += f" in {designs:,} designs" if designs else ""
     click.echo(f"{found}; {result.report.summary()}")
