@@ -1,4 +1,5 @@
-"""Figures of the measures beyond centres: size maps and coverage maps, per type.
+"""Figures of the measures beyond centres: size maps and coverage maps per type, and
+where one type sits relative to another.
 
     >>> from layerheat.heatmap import measure
     >>> result = measure(None, ("size", "coverage"), gridsize=20, resolution=40)
@@ -15,9 +16,10 @@ import numpy as np
 
 from .measures.coverage import CoverageMap
 from .measures.sizes import SizeMap
+from .measures.stats import RelativeMap
 from .plot import compact, hexagons
 
-__all__ = ["plot_coverage_summary", "plot_size_summary"]
+__all__ = ["plot_coverage_summary", "plot_relative", "plot_size_summary"]
 
 
 def _grid(n: int, panel: tuple[float, float], title: str):  # noqa: ANN202 - (Figure, axes)
@@ -105,4 +107,32 @@ def plot_coverage_summary(
         ax.set_ylabel("y (fraction of canvas, down)", fontsize=6)
         ax.set_title(f"{t.label} · peak {coverage.coverage[i].max():.2f}", fontsize=8)
         _colorbar(ax, image, "layers covering the point, per design")
+    return fig
+
+
+def plot_relative(rel: RelativeMap):  # noqa: ANN201 - a matplotlib Figure
+    """Offsets of type B's centres from type A's (canvas fractions, y down) as hexagons,
+    A's centre marked at the origin."""
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(5.6, 5.0))
+    ax = fig.subplots()
+    cmap = colormaps["viridis"].with_extremes(bad=(0, 0, 0, 0))
+    coll = hexagons(ax, rel.grid.centers(), rel.grid.hexagon(), rel.counts, cmap)
+    coll.set_clim(0, max(int(rel.counts.max(initial=0)), 1))
+    ax.plot([0], [0], marker="+", color="crimson", markersize=12, label=f"{rel.type_a.label}")
+    ax.set_xlim(-1, 1)
+    ax.set_ylim(1, -1)  # y down, as on the canvas
+    ax.set_aspect("equal")
+    ax.tick_params(labelsize=7)
+    ax.set_xlabel("offset x (canvas fraction)", fontsize=8)
+    ax.set_ylabel("offset y (canvas fraction, down)", fontsize=8)
+    ax.set_title(
+        f"{rel.type_b.label} relative to {rel.type_a.label}\n"
+        f"{rel.n_pairs:,} pairs in {rel.n_designs:,} designs",
+        fontsize=9,
+    )
+    ax.legend(loc="upper right", fontsize=7, title="centre of", title_fontsize=7)
+    _colorbar(ax, coll, "pairs per hexagon")
     return fig

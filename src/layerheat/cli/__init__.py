@@ -28,6 +28,7 @@ COMMANDS = {
     "sample": ".sample:sample",
     "compare": ".compare:compare",
     "metrics": ".metrics:metrics",
+    "stats": ".stats:stats",
     "report": ".report:report",
 }
 
@@ -39,6 +40,7 @@ _HELP = {
     "sample": "Write the built-in synthetic sample dataset.",
     "compare": "Compare two collections: where each type differs, by how much.",
     "metrics": "Layout scores per design (alignment, overlap, validity).",
+    "stats": "Per-type statistics, co-occurrence and relative placement.",
     "report": "One self-contained HTML report of a collection (or a comparison).",
 }
 

@@ -1,0 +1,453 @@
+"""Type statistics and relations: counts, placement and size summaries per type, which
+types appear together in a design, and where one type sits relative to another.
+
+    >>> from layerheat.pipeline import Pipeline
+    >>> from layerheat.sample import sample_layers
+    >>> from layerheat.taxonomy import default_taxonomy
+    >>> with Pipeline(sample_layers(designs=50)) as pipe:
+    ...     total = pipe.run([TypeStats(default_taxonomy())])
+    >>> stats = total.partials[0].result()
+    >>> stats.n_designs, stats.types_table().column_names[:4]
+    (50, ['type_id', 'type_name', 'layers', 'designs'])
+
+:class:`TypeStats` keeps, per type, integer layer counts, float64 sums of the centre
+coordinates and their squares (for mean and sd), and fixed fine histograms of centre x,
+centre y, width, height and area share (:data:`FRACTION_BINS` bins over [0, 1]) and of
+log2 aspect (:data:`ASPECT_BINS` bins over [-10, 10]); values outside a range count in
+its end bin. A percentile is the midpoint of the first bin whose cumulative count
+reaches q * n, so it is within half a bin (0.0005 of the canvas; a factor 2 ** 0.005 of
+aspect) of the exact inverted-CDF percentile. Per design it keeps the layers of each
+type, keyed by design id, merged by adding: a design whose rows are split over several
+parts counts once. Everything merges exactly, so every engine gives the same numbers.
+
+:class:`RelativePlacement` keeps, per design, the centres of the types named in its
+pairs; its result pairs every layer of type A with every layer of type B in the same
+design and bins the offsets (B's centre - A's centre, canvas fractions) on a hexagon
+grid over [-1, 1] x [-1, 1] with matplotlib's hexbin geometry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from ..binning import HexGrid
+from ..binning.hexgrid import hex_bin_index
+from ..errors import LayerheatError
+from ..taxonomy import LayerType, Taxonomy
+
+__all__ = [
+    "ASPECT_BINS",
+    "ASPECT_RANGE",
+    "FRACTION_BINS",
+    "FRACTIONS",
+    "PERCENTILES",
+    "RelativeMap",
+    "RelativePlacement",
+    "RelativePlacementAccumulator",
+    "TypeStats",
+    "TypeStatsAccumulator",
+    "TypeStatsResult",
+    "hist_percentiles",
+]
+
+#: bins over [0, 1] of every canvas-fraction histogram (a percentile is within 1/2000)
+FRACTION_BINS = 1000
+#: the canvas-fraction quantities, in the order of the histogram's second axis
+FRACTIONS = ("cx", "cy", "w", "h", "area")
+#: bins of log2(aspect) over :data:`ASPECT_RANGE` (a percentile within 0.005 in log2)
+ASPECT_BINS = 2000
+ASPECT_RANGE = (-10.0, 10.0)
+#: the percentiles types.csv reports
+PERCENTILES = (5, 50, 95)
+#: design-table chunks kept before they are added up into one
+_CHUNKS = 32
+
+
+def _bins(values: np.ndarray, lo: float, hi: float, n: int) -> np.ndarray:
+    """Bin of each value on ``n`` equal bins over [lo, hi]; outside values clamp."""
+    return np.clip(np.floor((values - lo) / (hi - lo) * n), 0, n - 1).astype(np.int64)
+
+
+def hist_percentiles(counts: np.ndarray, q: float, lo: float, hi: float) -> np.ndarray:
+    """Percentile ``q`` (0..100) of each histogram row (last axis: equal bins on [lo, hi]):
+    the midpoint of the first bin whose cumulative count reaches q/100 * n; NaN if empty.
+
+    >>> hist_percentiles(np.array([[1, 0, 3, 0]]), 50, 0.0, 1.0)
+    array([0.625])
+    """
+    n = counts.sum(axis=-1)
+    cumulative = np.cumsum(counts, axis=-1)
+    first = (cumulative < (q / 100) * n[..., None]).sum(axis=-1)
+    midpoint = lo + (first + 0.5) * (hi - lo) / counts.shape[-1]
+    return np.where(n > 0, midpoint, np.nan)
+
+
+def _boxes(batch) -> tuple[np.ndarray, tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:  # noqa: ANN001
+    """Usable rows: (mask, (slots, cx, cy, w, h) in canvas fractions, (w_px, h_px))."""
+    keep = batch.slots >= 0
+    x0, y0, x1, y1 = (v[keep] for v in batch.clipped())
+    width, height = batch.width[keep], batch.height[keep]
+    slots = batch.slots[keep].astype(np.int64)
+    fractions = ((x0 + x1) / 2 / width, (y0 + y1) / 2 / height, (x1 - x0) / width)
+    return keep, (slots, *fractions, (y1 - y0) / height), (x1 - x0, y1 - y0)
+
+
+def _designs(batch, keep: np.ndarray) -> pa.Array | None:  # noqa: ANN001
+    """The usable rows' design ids as one Arrow string array, or None without ids."""
+    if batch.design is None:
+        return None
+    design = pa.chunked_array([batch.design]).combine_chunks()
+    return design.filter(pa.array(keep)).cast(pa.string())
+
+
+# -- type statistics ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class TypeStats:
+    """The measure: per-type counts, centres, sizes and co-occurrence in designs."""
+
+    taxonomy: Taxonomy
+    columns: tuple[str, ...] = ("design_id",)
+
+    def accumulator(self) -> TypeStatsAccumulator:
+        return TypeStatsAccumulator(self)
+
+
+@dataclass
+class TypeStatsResult:
+    """Result of :class:`TypeStats` (arrays indexed by taxonomy slot).
+
+    ``moments`` holds per slot the sums of cx, cx², cy, cy²; ``fractions`` the
+    histograms of :data:`FRACTIONS`; ``aspect`` the log2-aspect histograms. The design
+    fields are None when some usable layer had no design id (``without_design`` > 0).
+    """
+
+    taxonomy: Taxonomy
+    layers: np.ndarray
+    moments: np.ndarray
+    fractions: np.ndarray
+    aspect: np.ndarray
+    without_design: int
+    n_designs: int | None = None
+    designs: np.ndarray | None = None
+    per_design_max: np.ndarray | None = None
+    both: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def has_designs(self) -> bool:
+        """Whether design measures (designs, co-occurrence, relative placement) exist."""
+        return self.n_designs is not None
+
+    def present(self) -> list[tuple[int, LayerType]]:
+        """(slot, type) of every type with layers, by type id."""
+        found = [(i, t) for i, t in enumerate(self.taxonomy) if self.layers[i]]
+        return sorted(found, key=lambda it: it[1].id)
+
+    def types_table(self) -> pa.Table:
+        """types.csv: one row per type present (columns in docs/measures.md)."""
+        slots = np.array([i for i, _ in self.present()], dtype=np.int64)
+        types = [t for _, t in self.present()]
+        n = self.layers[slots]
+        columns = {
+            "type_id": pa.array([t.id for t in types], pa.int16()),
+            "type_name": pa.array([t.name for t in types], pa.string()),
+            "layers": pa.array(n, pa.int64()),
+        }
+        columns.update(self._design_columns(slots))
+        for k, name in enumerate(("cx", "cy")):
+            total, squares = self.moments[slots, 2 * k], self.moments[slots, 2 * k + 1]
+            mean = total / n
+            with np.errstate(invalid="ignore", divide="ignore"):
+                var = np.maximum(squares - total * mean, 0.0) / (n - 1)
+            columns[f"{name}_mean"] = _floats(mean)
+            columns[f"{name}_sd"] = _floats(np.sqrt(var))
+            columns.update(self._percentiles(name, self.fractions[slots, k], 0.0, 1.0))
+        for k, name in enumerate(FRACTIONS[2:], start=2):
+            columns.update(self._percentiles(name, self.fractions[slots, k], 0.0, 1.0))
+        log2 = self._percentiles("aspect", self.aspect[slots], *ASPECT_RANGE)
+        columns.update(
+            {k: _floats(np.exp2(v.to_numpy(zero_copy_only=False))) for k, v in log2.items()}
+        )
+        return pa.table(columns)
+
+    def _design_columns(self, slots: np.ndarray) -> dict[str, pa.Array]:
+        """designs, design_share, per_design_mean, per_design_max (null without ids)."""
+        names = ("designs", "design_share", "per_design_mean", "per_design_max")
+        if not self.has_designs:
+            return {name: pa.nulls(len(slots), pa.float64()) for name in names}
+        designs = self.designs[slots]
+        return {
+            "designs": pa.array(designs, pa.int64()),
+            "design_share": _floats(designs / max(self.n_designs, 1)),
+            "per_design_mean": _floats(self.layers[slots] / np.maximum(designs, 1)),
+            "per_design_max": pa.array(self.per_design_max[slots], pa.int64()),
+        }
+
+    @staticmethod
+    def _percentiles(name: str, counts: np.ndarray, lo: float, hi: float) -> dict[str, pa.Array]:
+        return {f"{name}_p{q}": _floats(hist_percentiles(counts, q, lo, hi)) for q in PERCENTILES}
+
+    def cooccurrence_table(self) -> pa.Table:
+        """cooccurrence.csv: every unordered pair of present types (A before B by id).
+
+        designs_both: designs with both; jaccard = both / designs with A or B;
+        lift = both * N / (designs_a * designs_b), N all designs (1 = independent).
+        """
+        if not self.has_designs:
+            raise LayerheatError(
+                "co-occurrence needs design ids (a design_id column); the input has none"
+            )
+        present = self.present()
+        pairs = [(a, b) for k, a in enumerate(present) for b in present[k + 1 :]]
+        ia = np.array([a[0] for a, _ in pairs], dtype=np.int64)
+        ib = np.array([b[0] for _, b in pairs], dtype=np.int64)
+        both = self.both[ia, ib] if pairs else np.zeros(0, np.int64)
+        na, nb = self.designs[ia], self.designs[ib]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            jaccard = both / (na + nb - both)
+            lift = both * self.n_designs / (na * nb)
+        return pa.table(
+            {
+                "type_a_id": pa.array([a[1].id for a, _ in pairs], pa.int16()),
+                "type_a": pa.array([a[1].name for a, _ in pairs], pa.string()),
+                "type_b_id": pa.array([b[1].id for _, b in pairs], pa.int16()),
+                "type_b": pa.array([b[1].name for _, b in pairs], pa.string()),
+                "designs_a": pa.array(na, pa.int64()),
+                "designs_b": pa.array(nb, pa.int64()),
+                "designs_both": pa.array(both, pa.int64()),
+                "jaccard": _floats(jaccard),
+                "lift": _floats(lift),
+            }
+        )
+
+    def top_pairs(self, k: int) -> list[tuple[int, int]]:
+        """The ``k`` pairs of type ids found together in the most designs (ties by ids)."""
+        table = self.cooccurrence_table().to_pandas()
+        table = table[table["designs_both"] > 0]
+        table = table.sort_values(
+            ["designs_both", "type_a_id", "type_b_id"], ascending=[False, True, True]
+        )
+        return [(int(a), int(b)) for a, b in zip(table["type_a_id"][:k], table["type_b_id"][:k])]
+
+
+def _floats(values: np.ndarray) -> pa.Array:
+    """float64 Arrow array with NaN as null (an empty CSV field)."""
+    return pa.array(np.asarray(values, dtype=np.float64), pa.float64(), from_pandas=True)
+
+
+class TypeStatsAccumulator:
+    """Partial sums, histograms and per-design type counts of :class:`TypeStats`."""
+
+    def __init__(self, measure: TypeStats) -> None:
+        self.measure = measure
+        n = len(measure.taxonomy)
+        self.layers = np.zeros(n, dtype=np.int64)
+        self.moments = np.zeros((n, 4), dtype=np.float64)
+        self.fractions = np.zeros((n, len(FRACTIONS), FRACTION_BINS), dtype=np.int64)
+        self.aspect = np.zeros((n, ASPECT_BINS), dtype=np.int64)
+        self.without_design = 0
+        #: tables (design, slot, layers); a (design, slot) may repeat across chunks
+        self.chunks: list[pa.Table] = []
+
+    def add(self, batch) -> None:  # noqa: ANN001 - a validate.Checked
+        """Count, sum and histogram one checked batch's usable rows, per type."""
+        keep, (slots, cx, cy, w, h), (w_px, h_px) = _boxes(batch)
+        if not len(slots):
+            return
+        n = len(self.layers)
+        self.layers += np.bincount(slots, minlength=n)
+        for j, v in enumerate((cx, cx * cx, cy, cy * cy)):
+            self.moments[:, j] += np.bincount(slots, weights=v, minlength=n)
+        flat = self.fractions.reshape(-1)
+        for q, v in enumerate((cx, cy, w, h, w * h)):
+            index = (slots * len(FRACTIONS) + q) * FRACTION_BINS + _bins(v, 0, 1, FRACTION_BINS)
+            flat += np.bincount(index, minlength=flat.size)
+        sized = (w_px > 0) & (h_px > 0)  # aspect of a zero-width or zero-height box: none
+        log2 = np.log2(w_px[sized] / h_px[sized])
+        index = slots[sized] * ASPECT_BINS + _bins(log2, *ASPECT_RANGE, ASPECT_BINS)
+        self.aspect += np.bincount(index, minlength=self.aspect.size).reshape(self.aspect.shape)
+        self._add_designs(_designs(batch, keep), slots)
+
+    def _add_designs(self, design: pa.Array | None, slots: np.ndarray) -> None:
+        if design is None:
+            self.without_design += len(slots)
+            return
+        rows = pa.table({"design": design, "slot": pa.array(slots.astype(np.int32))})
+        counted = rows.group_by(["design", "slot"]).aggregate([("slot", "count")])
+        self.chunks.append(_design_table(counted, "slot_count"))
+
+    def merge(self, other: TypeStatsAccumulator) -> None:
+        self.layers += other.layers
+        self.moments += other.moments
+        self.fractions += other.fractions
+        self.aspect += other.aspect
+        self.without_design += other.without_design
+        self.chunks.extend(other.chunks)
+        if len(self.chunks) > _CHUNKS:
+            self.chunks = [self._designs_total()]
+
+    def _designs_total(self) -> pa.Table:
+        """All chunks added up: one row per (design, slot) with its layers."""
+        if not self.chunks:
+            return pa.table({"design": pa.array([], pa.string()), "slot": [], "layers": []})
+        table = pa.concat_tables(self.chunks)
+        return _design_table(table.group_by(["design", "slot"]).aggregate([("layers", "sum")]))
+
+    def result(self) -> TypeStatsResult:
+        from scipy.sparse import csr_matrix
+
+        out = TypeStatsResult(
+            self.measure.taxonomy,
+            self.layers.copy(),
+            self.moments.copy(),
+            self.fractions.copy(),
+            self.aspect.copy(),
+            self.without_design,
+        )
+        if self.without_design or not self.chunks:
+            return out
+        table = self._designs_total()
+        codes = table.column("design").combine_chunks().dictionary_encode().indices.to_numpy()
+        slots = table.column("slot").to_numpy().astype(np.int64)
+        layers = table.column("layers").to_numpy().astype(np.int64)
+        n_types, n_designs = len(self.layers), int(codes.max()) + 1
+        out.n_designs = n_designs
+        out.designs = np.bincount(slots, minlength=n_types)
+        out.per_design_max = np.zeros(n_types, dtype=np.int64)
+        np.maximum.at(out.per_design_max, slots, layers)
+        has = csr_matrix(
+            (np.ones(len(slots), np.int64), (codes, slots)), shape=(n_designs, n_types)
+        )
+        out.both = (has.T @ has).toarray()
+        return out
+
+
+def _design_table(table: pa.Table, layers: str = "layers_sum") -> pa.Table:
+    """(design, slot, layers) from a group_by result, in a fixed schema."""
+    return pa.table(
+        {
+            "design": table.column("design").cast(pa.string()),
+            "slot": table.column("slot").cast(pa.int32()),
+            "layers": table.column(layers).cast(pa.int64()),
+        }
+    )
+
+
+# -- relative placement -------------------------------------------------------------------
+@dataclass(frozen=True)
+class RelativePlacement:
+    """The measure: offsets of type B's centres from type A's, in the same design, for
+    each (A, B) of ``pairs`` (type ids), binned on ``gridsize`` hexagons across [-1, 1].
+    With A == B every ordered pair of two different layers of the type counts."""
+
+    taxonomy: Taxonomy
+    pairs: tuple[tuple[int, int], ...]
+    gridsize: int = 35
+    columns: tuple[str, ...] = ("design_id",)
+
+    def __post_init__(self) -> None:
+        known = {t.id for t in self.taxonomy}
+        for pair in self.pairs:
+            if len(pair) != 2:
+                raise LayerheatError(f"pair {pair!r}: give two type ids A, B")
+            unknown = ", ".join(str(t) for t in pair if t not in known)
+            if unknown:
+                raise LayerheatError(
+                    f"pair {pair[0]}:{pair[1]}: type id {unknown} is not in the taxonomy"
+                )
+
+    def accumulator(self) -> RelativePlacementAccumulator:
+        return RelativePlacementAccumulator(self)
+
+
+@dataclass
+class RelativeMap:
+    """Result for one pair: offset counts per hexagon, pairs binned, designs with both."""
+
+    type_a: LayerType
+    type_b: LayerType
+    grid: HexGrid
+    counts: np.ndarray
+    n_pairs: int
+    n_designs: int
+
+    @property
+    def name(self) -> str:
+        """File stem: relative-A-B (type ids)."""
+        return f"relative-{self.type_a.id}-{self.type_b.id}"
+
+    def to_arrow(self) -> pa.Table:
+        """relative-A-B.csv: type ids and names, hexagon centre dx, dy, count (all hexagons)."""
+        centres = self.grid.tidy_centers()
+        n = len(centres)
+        return pa.table(
+            {
+                "type_a_id": pa.array(np.full(n, self.type_a.id, np.int16)),
+                "type_a": pa.array([self.type_a.name] * n, pa.string()),
+                "type_b_id": pa.array(np.full(n, self.type_b.id, np.int16)),
+                "type_b": pa.array([self.type_b.name] * n, pa.string()),
+                "dx": centres[:, 0],
+                "dy": centres[:, 1],
+                "count": pa.array(self.counts, pa.int64()),
+            }
+        )
+
+
+#: what :class:`RelativePlacementAccumulator` keeps per layer of a paired type
+_CENTRES = pa.schema(
+    [("design", pa.string()), ("slot", pa.int32()), ("cx", pa.float64()), ("cy", pa.float64())]
+)
+
+
+class RelativePlacementAccumulator:
+    """Partial centres, per design, of the types in :class:`RelativePlacement`'s pairs."""
+
+    def __init__(self, measure: RelativePlacement) -> None:
+        self.measure = measure
+        slot_of = {t.id: i for i, t in enumerate(measure.taxonomy)}
+        self.slots = np.array(sorted({slot_of[t] for p in measure.pairs for t in p}), np.int64)
+        self.chunks: list[pa.Table] = []
+
+    def add(self, batch) -> None:  # noqa: ANN001 - a validate.Checked
+        """Keep the design id and centre of every usable layer of a paired type."""
+        if batch.design is None:
+            raise LayerheatError(
+                "relative placement needs design ids (a design_id column) to pair layers "
+                "of the same design; the input has none"
+            )
+        keep, (slots, cx, cy, _, _), _ = _boxes(batch)
+        wanted = np.isin(slots, self.slots)
+        if not wanted.any():
+            return
+        design = _designs(batch, keep).filter(pa.array(wanted))
+        columns = [design, slots[wanted].astype(np.int32), cx[wanted], cy[wanted]]
+        self.chunks.append(pa.table(columns, schema=_CENTRES))
+
+    def merge(self, other: RelativePlacementAccumulator) -> None:
+        self.chunks.extend(other.chunks)
+
+    def result(self) -> list[RelativeMap]:
+        """One :class:`RelativeMap` per pair, in the measure's order."""
+        grid = HexGrid.from_extent(-1.0, 1.0, -1.0, 1.0, self.measure.gridsize)
+        rows = pa.concat_tables(self.chunks or [_CENTRES.empty_table()]).to_pandas()
+        rows["row"] = np.arange(len(rows))
+        types = list(self.measure.taxonomy)
+        slot_of = {t.id: i for i, t in enumerate(types)}
+        maps = []
+        for a, b in self.measure.pairs:
+            first = rows[rows["slot"] == slot_of[a]]
+            second = rows[rows["slot"] == slot_of[b]]
+            paired = first.merge(second, on="design", suffixes=("_a", "_b"))
+            if a == b:
+                paired = paired[paired["row_a"] != paired["row_b"]]
+            dx = paired["cx_b"].to_numpy() - paired["cx_a"].to_numpy()
+            dy = paired["cy_b"].to_numpy() - paired["cy_a"].to_numpy()
+            index = hex_bin_index(dx, dy, *grid.params())
+            counts = np.bincount(index[index >= 0], minlength=grid.size).astype(np.int64)
+            designs = paired["design"].nunique()
+            maps.append(
+                RelativeMap(types[slot_of[a]], types[slot_of[b]], grid, counts, len(dx), designs)
+            )
+        return maps
