@@ -66,6 +66,8 @@ class LazyGroup(click.Group):
             import difflib
 
             close = difflib.get_close_matches(name, list(COMMANDS), n=2, cutoff=0.5)
+            ratio = {c: difflib.SequenceMatcher(None, name, c).ratio() for c in close}
+            close = [c for c in close if ratio[c] > max(ratio.values()) - 0.1]
             hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             ctx.fail(f"No such command {name!r}.{hint}")
         return super().resolve_command(ctx, args)

@@ -20,12 +20,14 @@ from .page import (
     Cell,
     Column,
     Table,
+    cooccurrence_table,
     example_groups,
     number,
     render_page,
     safe_color,
     script_json,
     type_lead,
+    type_row,
     types_table,
 )
 
@@ -167,10 +169,11 @@ def page_context(c: Collection, drawn: dict[str, Picture], comparison, manifest:
             "lead": type_lead(f, c),
             "maps": pictures["types"][f.type.id],
             "examples": example_groups(f, drawn),
+            "spread": type_row(c, f.type.id),
         }
         for f in c.types
     ]
-    tables = [types_table(c)]
+    tables = [t for t in (types_table(c), cooccurrence_table(c)) if t is not None]
     contents = [
         {"anchor": "facts", "title": "Run facts"},
         {"anchor": "summary", "title": "Where each type goes"},

@@ -20,6 +20,7 @@ from ..measures.centres import CanvasCentres
 from ..measures.coverage import CoverageMap, CoverageMaps
 from ..measures.placement import PlacementScores, Scores
 from ..measures.sizes import SizeMap, SizeMaps
+from ..measures.stats import TypeStats, TypeStatsResult
 from ..pipeline import Pipeline
 from ..readreport import ReadReport
 from ..taxonomy import LayerType
@@ -54,6 +55,7 @@ class Collection:
     types: list[TypeFacts]
     outliers: pa.Table | None  # design_id, layers, score; highest first
     n_designs: int
+    stats: TypeStatsResult | None = None  # types.csv and cooccurrence.csv of `layerheat stats`
     note: str = ""
 
     @property
@@ -83,10 +85,11 @@ def collect(
                 CanvasCentres(tax, gridsize, pipe.frame),
                 SizeMaps(tax, gridsize),
                 CoverageMaps(tax, pipe.frame, resolution, required=False),
+                TypeStats(tax),
             ]
         )
         report = pipe.report(total)
-        canvas_sizes, centres, sizes, coverage = (p.result() for p in total.partials[:4])
+        canvas_sizes, centres, sizes, coverage, stats = (p.result() for p in total.partials)
         centres.report, centres.canvas_sizes = report, canvas_sizes
         n_designs = coverage.n_designs
         has_designs = n_designs > 0
@@ -98,7 +101,18 @@ def collect(
     top = scores.designs().slice(0, outliers) if scores is not None else None
     note = "" if has_designs else "the input has no design ids: coverage and outliers need them"
     return Collection(
-        label, centres, sizes, coverage, scores, report, canvas_sizes, types, top, n_designs, note
+        label,
+        centres,
+        sizes,
+        coverage,
+        scores,
+        report,
+        canvas_sizes,
+        types,
+        top,
+        n_designs,
+        stats=stats,
+        note=note,
     )
 
 
