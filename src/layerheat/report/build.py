@@ -307,9 +307,9 @@ def _comparison(comp) -> dict:  # noqa: ANN001 - a layerheat.compare.Comparison
     if comp.metrics is not None:
         pictures.append(picture(plot_metrics(comp), "layout scores of both sides"))
     lead = (
-        f"Types ranked by Jensen-Shannon divergence between the centre maps of {a} and "
-        f"{b} (0: same placement, ln 2: none shared); W1: Wasserstein distance of the "
-        "centres' x and y, in canvas fractions."
+        f"Types ranked by the Jensen-Shannon divergence between the centre maps of {a} "
+        f"and {b}, in bits (0: the same placement, 1: no hexagon in common); W1: "
+        "Wasserstein distance of the centres' x and y, in canvas fractions."
     )
     return {
         "title": f"Compared with {b}",
