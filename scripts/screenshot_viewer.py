@@ -43,8 +43,9 @@ def offscreen_screen() -> None:
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
 
 
-def viewer_screenshot(path: Path) -> None:
-    """Open the viewer on the built-in sample, set it up as a user would, save the window."""
+def viewer_screenshot(path: Path, measure: str = "centre") -> None:
+    """Open the viewer on the built-in sample, set it up as a user would, save the window
+    (``measure``: the centre heatmap or the coverage map under the design)."""
     offscreen_screen()
     from qtpy import QtCore, QtTest
     from qtpy.QtCore import QPointF
@@ -66,6 +67,7 @@ def viewer_screenshot(path: Path) -> None:
         if window.overlay_item is None:
             QtCore.QTimer.singleShot(60_000, loop.quit)
             loop.exec()
+        window.set_overlay_measure(measure)
         app.processEvents()
         scene = window.model.scene()
         shape = next(s for s in scene.shapes if s.type.id == HOVER_TYPE)
@@ -84,6 +86,7 @@ def main() -> None:
     layerheat("render", str(example), "-o", str(IMAGES / "source-example.png"))
     layerheat("render", "--design", DESIGN, "-o", str(IMAGES / "sample-design.png"))
     viewer_screenshot(IMAGES / "viewer.png")
+    viewer_screenshot(IMAGES / "viewer-coverage.png", "coverage")
 
 
 if __name__ == "__main__":

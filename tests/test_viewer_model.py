@@ -141,6 +141,34 @@ def test_overlay_is_the_heatmap_on_the_current_canvas(sample):
     assert model.overlay() is not None
 
 
+def test_coverage_overlay_is_the_coverage_map_as_square_cells(sample):
+    from layerheat.heatmap import measure
+    from layerheat.viewer.model import COVERAGE_RESOLUTION
+
+    model = ViewerModel(sample)
+    model.compute_heatmaps()
+    seen = _recording(model)
+    model.set_overlay_measure("coverage")
+    assert seen == ["overlay"]
+    overlay = model.overlay(100)  # Disclaimer: a strip along the bottom
+    want = measure(sample, ("coverage",), resolution=COVERAGE_RESOLUTION).coverage
+    values = want.coverage[[t.id for t in want.taxonomy].index(100)]
+    ny, nx = values.shape
+    assert overlay.measure == "coverage" and overlay.polygons().shape[1:] == (4, 2)
+    assert np.isclose(overlay.counts.sum(), values.sum()) and overlay.max_count == values.max()
+    w, h = 5906.0, 3543.0
+    cells = overlay.polygons()  # squares tile the canvas: width w/nx, height h/ny
+    np.testing.assert_allclose(cells[:, 2] - cells[:, 0], np.tile([w / nx, h / ny], (len(cells), 1)))
+    iy = np.floor(overlay.centers[:, 1] / h * ny).astype(int)
+    ix = np.floor(overlay.centers[:, 0] / w * nx).astype(int)
+    np.testing.assert_allclose(overlay.counts, values[iy, ix])
+    assert overlay.centers[:, 1].min() > 0.8 * h  # the strip is at the bottom
+    with pytest.raises(LayerheatError, match="centre or coverage"):
+        model.set_overlay_measure("sizes")
+    model.set_overlay_measure("centre")
+    assert model.overlay(100).measure == "centre"
+
+
 def test_status_line_names_design_position_and_layers(sample):
     model = ViewerModel(sample)
     n = len(sample.design("sample-01"))

@@ -183,6 +183,20 @@ def test_heatmap_overlay_appears_under_the_design_with_opacity(qtbot, window, tm
     assert window.overlay_item is None
 
 
+def test_coverage_map_can_be_laid_under_the_design(qtbot, window, tmp_path):
+    with qtbot.waitSignal(window.overlay_ready, timeout=30000):
+        window.overlay_combo.setCurrentIndex(window.overlay_combo.findData(70))
+    hexagons = window.overlay_item.overlay
+    window.measure_combo.setCurrentIndex(window.measure_combo.findData("coverage"))
+    cover = window.overlay_item.overlay
+    assert hexagons.measure == "centre" and cover.measure == "coverage"
+    assert cover.type.id == 70 and len(cover.polygons()[0]) == 4
+    # the model drives the combo back: one source of truth
+    window.model.set_overlay_measure("centre")
+    assert window.measure_combo.currentData() == "centre"
+    assert window.overlay_item.overlay.measure == "centre"
+
+
 def test_file_menu_exports_the_view_as_png(qtbot, window, tmp_path, monkeypatch):
     target = tmp_path / "export.png"
     monkeypatch.setattr(

@@ -167,6 +167,8 @@ class OverlayItem(QtWidgets.QGraphicsItem):
         painter.save()
         painter.setClipRect(self._rect)
         painter.setPen(Qt.PenStyle.NoPen)
+        if self.overlay.measure == "coverage":  # square cells: no seams between them
+            painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
         for polygon, brush in zip(self._polygons, self._brushes):
             painter.setBrush(brush)
             painter.drawPolygon(polygon)
@@ -302,9 +304,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.opacity.setRange(0, 100)
         self.opacity.setValue(round(self.model.overlay_opacity * 100))
         self.opacity.valueChanged.connect(self.set_overlay_opacity)
+        self.measure_combo = QtWidgets.QComboBox()
+        self.measure_combo.addItem("Centres (layers per hexagon)", "centre")
+        self.measure_combo.addItem("Coverage (per design)", "coverage")
+        self.measure_combo.currentIndexChanged.connect(self._on_measure_combo)
         overlay_box = QtWidgets.QGroupBox("Heatmap under the design")
         form = QtWidgets.QFormLayout(overlay_box)
         form.addRow("Type", self.overlay_combo)
+        form.addRow("Map", self.measure_combo)
         form.addRow("Opacity", self.opacity)
         right = QtWidgets.QWidget()
         right_layout = QtWidgets.QVBoxLayout(right)
@@ -391,6 +398,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model.set_overlay(type_id)
         if type_id is not None and not self.model.heatmaps_ready:
             self._start_heatmaps()
+
+    def set_overlay_measure(self, measure: str) -> None:
+        """Show the type's centre heatmap (``"centre"``) or coverage map (``"coverage"``)."""
+        self.model.set_overlay_measure(measure)
 
     def set_overlay_opacity(self, percent: int) -> None:
         """Opacity of the heatmap overlay, 0..100."""
@@ -481,10 +492,14 @@ class MainWindow(QtWidgets.QMainWindow):
                 item.setCheckState(Qt.CheckState.Checked if shown else Qt.CheckState.Unchecked)
 
     def _sync_overlay_combo(self) -> None:
-        index = self.overlay_combo.findData(self.model.overlay_type)
-        if index >= 0 and index != self.overlay_combo.currentIndex():
-            with _blocked(self.overlay_combo):
-                self.overlay_combo.setCurrentIndex(index)
+        for combo, value in (
+            (self.overlay_combo, self.model.overlay_type),
+            (self.measure_combo, self.model.overlay_measure),
+        ):
+            index = combo.findData(value)
+            if index >= 0 and index != combo.currentIndex():
+                with _blocked(combo):
+                    combo.setCurrentIndex(index)
 
     def _on_row(self, row: int) -> None:
         if 0 <= row < len(self.model.filtered):
@@ -496,6 +511,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_overlay_combo(self, index: int) -> None:
         self.set_overlay(self.overlay_combo.itemData(index))
+
+    def _on_measure_combo(self, index: int) -> None:
+        self.set_overlay_measure(self.measure_combo.itemData(index))
 
     def _on_hover(self, point: QPointF | None) -> None:
         shape = None if point is None else self.model.shape_at(point.x(), point.y())

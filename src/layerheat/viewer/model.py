@@ -53,12 +53,20 @@ class TypeCount:
     designs: int
 
 
+#: what the overlay can show: centre heatmaps (hexagons) or coverage maps (square cells)
+OVERLAY_MEASURES = ("centre", "coverage")
+#: coverage cells along the canvas's long side in the viewer
+COVERAGE_RESOLUTION = 100
+
+
 @dataclass(frozen=True)
 class Overlay:
-    """One type's heatmap in a design's canvas pixels: hexagon centres, shape and colours.
+    """One type's map in a design's canvas pixels: cell centres, cell shape and colours.
 
-    ``centers`` is (K, 2), ``hexagon`` the (6, 2) vertex offsets shared by all, and
-    ``colors`` (K, 4) RGBA in 0..1; only hexagons with at least one layer are included.
+    ``centers`` is (K, 2), ``hexagon`` the vertex offsets shared by all cells ((6, 2) for
+    the centre heatmap's hexagons, (4, 2) for the coverage map's squares), ``colors``
+    (K, 4) RGBA in 0..1 and ``counts`` the values (layers per hexagon, or layers covering
+    the cell per design); only cells with a value above zero are included.
     """
 
     type: LayerType
@@ -66,10 +74,11 @@ class Overlay:
     hexagon: np.ndarray
     colors: np.ndarray
     counts: np.ndarray
-    max_count: int
+    max_count: float
+    measure: str = "centre"
 
     def polygons(self) -> np.ndarray:
-        """The hexagons' vertices, shape (K, 6, 2), in canvas pixels."""
+        """The cells' vertices, shape (K, 6, 2) or (K, 4, 2), in canvas pixels."""
         return self.centers[:, None, :] + self.hexagon[None, :, :]
 
 
@@ -102,7 +111,9 @@ class ViewerModel:
         self.hidden: set[int] = set()
         self.overlay_type: int | None = None
         self.overlay_opacity = 0.6
+        self.overlay_measure = "centre"
         self._heatmaps: HeatmapSet | None = None
+        self._coverage = None  # a CoverageMap, computed with the heatmaps
         self._scene: tuple[tuple, Scene] | None = None
         self._listeners: list[Callable[[str], None]] = []
 
@@ -310,18 +321,22 @@ class ViewerModel:
         return self._heatmaps is not None
 
     def compute_heatmaps(self, progress: Callable[[int], None] | None = None) -> HeatmapSet:
-        """The dataset's heatmaps in the canvas frame, computed once (slow: call off the UI)."""
+        """The dataset's centre heatmaps and coverage maps in the canvas frame, in one
+        read, computed once (slow: call off the UI); returns the heatmaps."""
         if self._heatmaps is None:
-            from ..heatmap import heatmaps
+            from ..heatmap import measure
 
-            self._heatmaps = heatmaps(
+            result = measure(
                 self.table,
-                scale="canvas",
+                ("centre", "coverage"),
                 gridsize=self.gridsize,
+                resolution=COVERAGE_RESOLUTION,
                 taxonomy=self.taxonomy,
                 canvas=self.canvas,
                 progress=progress,
             )
+            self._coverage = result.coverage
+            self._heatmaps = result.centres
         return self._heatmaps
 
     def set_heatmaps(self, hs: HeatmapSet) -> None:
@@ -333,6 +348,14 @@ class ViewerModel:
         """Lay ``type_id``'s heatmap under the design (None: none)."""
         if type_id != self.overlay_type:
             self.overlay_type = type_id
+            self._changed("overlay")
+
+    def set_overlay_measure(self, measure: str) -> None:
+        """Show the centre heatmap (``"centre"``) or the coverage map (``"coverage"``)."""
+        if measure not in OVERLAY_MEASURES:
+            raise LayerheatError(f"overlay {measure!r} unknown; use centre or coverage")
+        if measure != self.overlay_measure:
+            self.overlay_measure = measure
             self._changed("overlay")
 
     def set_overlay_opacity(self, opacity: float) -> None:
@@ -357,8 +380,11 @@ class ViewerModel:
     def overlay(self, type_id: int | None = None) -> Overlay | None:
         """The overlay type's heatmap laid on the current design's canvas, or None.
 
-        Needs :meth:`compute_heatmaps` first. Colours follow viridis, scaled to that
-        type's largest count, as ``layerheat heatmaps --color-scale per-type`` shows it.
+        Needs :meth:`compute_heatmaps` first. Centre heatmaps are coloured with viridis,
+        scaled to that type's largest count, as ``layerheat heatmaps --color-scale
+        per-type`` shows them; coverage maps (``overlay_measure == "coverage"``) with
+        magma, scaled to the type's peak, as ``heatmaps --measure coverage`` does, and
+        more transparent where the cover is rare (alpha 0.2 at zero to 1 at the peak).
         """
         type_id = self.overlay_type if type_id is None else type_id
         scene = self.scene()
@@ -366,6 +392,8 @@ class ViewerModel:
             return None
         if type_id not in self._heatmaps.types:
             raise LayerheatError(f"type {type_id} has no heatmap; pick one of the legend's types")
+        if self.overlay_measure == "coverage" and self._coverage is not None:
+            return self._coverage_overlay(type_id, scene.canvas)
         th = self._heatmaps[type_id]
         cw, ch = scene.canvas
         keep = th.counts > 0
@@ -377,6 +405,25 @@ class ViewerModel:
 
         colors = colormaps["viridis"](counts / vmax)
         return Overlay(th.type, centers, hexagon, colors, counts, int(th.max_count))
+
+    def _coverage_overlay(self, type_id: int, canvas: tuple[float, float]) -> Overlay:
+        """The coverage map of ``type_id`` as square cells on a canvas of size ``canvas``."""
+        from matplotlib import colormaps
+
+        cov = self._coverage
+        slot = [t.id for t in cov.taxonomy].index(type_id)
+        values = cov.coverage[slot]  # (ny, nx), y down
+        ny, nx = values.shape
+        cw, ch = canvas
+        iy, ix = np.nonzero(values > 0)
+        centers = np.column_stack(((ix + 0.5) / nx * cw, (iy + 0.5) / ny * ch))
+        half = np.array([cw / nx / 2, ch / ny / 2])
+        square = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * half
+        shown = values[iy, ix]
+        peak = float(values.max()) if values.size else 0.0
+        colors = colormaps["magma"](shown / (peak or 1.0))
+        colors[:, 3] = 0.2 + 0.8 * shown / (peak or 1.0)  # rare cover stays faint on the design
+        return Overlay(cov.taxonomy[type_id], centers, square, colors, shown, peak, "coverage")
 
 
 def _design_codes(table: LayerTable) -> np.ndarray:
