@@ -158,7 +158,8 @@ def test_coverage_overlay_is_the_coverage_map_as_square_cells(sample):
     assert np.isclose(overlay.counts.sum(), values.sum()) and overlay.max_count == values.max()
     w, h = 5906.0, 3543.0
     cells = overlay.polygons()  # squares tile the canvas: width w/nx, height h/ny
-    np.testing.assert_allclose(cells[:, 2] - cells[:, 0], np.tile([w / nx, h / ny], (len(cells), 1)))
+    sides = np.tile([w / nx, h / ny], (len(cells), 1))
+    np.testing.assert_allclose(cells[:, 2] - cells[:, 0], sides)
     iy = np.floor(overlay.centers[:, 1] / h * ny).astype(int)
     ix = np.floor(overlay.centers[:, 0] / w * nx).astype(int)
     np.testing.assert_allclose(overlay.counts, values[iy, ix])
