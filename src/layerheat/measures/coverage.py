@@ -27,7 +27,10 @@ import pyarrow.compute as pc
 from ..errors import LayerheatError
 from ..taxonomy import Taxonomy
 
-__all__ = ["CoverageMap", "CoverageMaps", "CoverageMapsAccumulator", "grid_shape"]
+__all__ = ["COMPACT_IDS", "CoverageMap", "CoverageMaps", "CoverageMapsAccumulator", "grid_shape"]
+
+#: distinct design ids kept per accumulator before they are deduplicated again
+COMPACT_IDS = 1 << 20
 
 
 def grid_shape(canvas: tuple[float, float] | None, resolution: int) -> tuple[int, int]:
@@ -92,11 +95,12 @@ class CoverageMapsAccumulator:
         self.measure = measure
         self.nx, self.ny = grid_shape(measure.canvas, measure.resolution)
         self.diff = np.zeros((len(measure.taxonomy), self.ny + 1, self.nx + 1), dtype=np.int64)
-        self.designs: set[str] = set()
+        self._ids: list[pa.Array] = []  # distinct design ids per batch (see _add_designs)
+        self._pending = 0
 
     def add(self, batch) -> None:  # noqa: ANN001 - a validate.Checked
         """Add the usable boxes of one checked batch."""
-        from ..binning.coverage_kernel import coverage_add
+        from ..binning.coverage_kernel import coverage_accumulate
 
         if batch.design is None:
             if not self.measure.required:
@@ -105,18 +109,32 @@ class CoverageMapsAccumulator:
                 "coverage needs design ids (a design_id column) to divide by the number "
                 "of designs; the input has none"
             )
-        self.designs.update(pc.unique(batch.design).to_pylist())  # every design seen
-        keep = batch.slots >= 0
-        if not keep.any():
+        self._add_designs(pc.unique(batch.design))
+        if not batch.n_used:
             return
-        x0, y0, x1, y1 = (v[keep] for v in batch.clipped())
-        w, h = batch.width[keep], batch.height[keep]
-        slots = batch.slots[keep].astype(np.int64)
-        coverage_add(slots, x0 / w, y0 / h, x1 / w, y1 / h, self.nx, self.ny, self.diff)
+        from ..reasons import CLIP
+
+        nx, ny = self.nx, self.ny
+        coverage_accumulate(*batch.kernel_args(), CLIP, nx, ny, self.diff)
+
+    def _add_designs(self, ids: pa.Array) -> None:
+        """Keep the distinct design ids seen (as Arrow arrays, compacted now and then)."""
+        self._ids.append(ids if ids.type == pa.string() else ids.cast(pa.string()))
+        self._pending += len(ids)
+        if self._pending > COMPACT_IDS:
+            self._ids = [pc.unique(pa.chunked_array(self._ids, pa.string()))]
+            self._pending = len(self._ids[0])
+
+    @property
+    def designs(self) -> pa.Array:
+        """The distinct design ids seen so far."""
+        self._ids = [pc.unique(pa.chunked_array(self._ids, pa.string()))]
+        self._pending = len(self._ids[0])
+        return self._ids[0]
 
     def merge(self, other: CoverageMapsAccumulator) -> None:
         self.diff += other.diff
-        self.designs |= other.designs
+        self._add_designs(other.designs)
 
     def result(self) -> CoverageMap:
         from ..binning.coverage_kernel import coverage_counts

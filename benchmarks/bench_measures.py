@@ -1,0 +1,131 @@
+"""Beyond centres: the cost per layer of size, coverage and type statistics vs centres.
+
+    .venv/bin/python benchmarks/bench_measures.py                 # 2 M and 10 M, then 100 M RSS
+    .venv/bin/python benchmarks/bench_measures.py --big 0 --repeat 5
+
+Writes Parquet files of sample layouts with unique design ids (about 11.7 layers per
+design) under ``--workdir`` (deleted afterwards unless ``--keep``). Then, in one
+process, for each measure alone and for centre + size + coverage together, runs
+``Pipeline(FILE).run([...])`` ``--repeat`` times at both sizes, alternating the measures
+so machine noise hits all alike, and prints medians, the marginal cost per layer
+((t[large] - t[small]) / (large - small)) and its ratio to the centre heatmaps. Finally
+``layerheat heatmaps --measure centre --measure size --measure coverage`` and
+``layerheat stats`` run as subprocesses on ``--big`` layers, with their peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_heatmaps import LAYERHEAT, measure  # noqa: E402
+
+
+def write_layers(path: Path, rows: int) -> Path:
+    """``rows`` sample layers; every chunk's design ids made unique by a prefix."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from layerheat.sample import sample_layers
+
+    base = sample_layers(designs=80_000, seed=0).arrow
+    done, i = 0, 0
+    with pq.ParquetWriter(path, base.schema) as writer:
+        while done < rows:
+            chunk = base.slice(0, min(base.num_rows, rows - done))
+            ids = pc.binary_join_element_wise(f"c{i}", chunk.column("design_id"), "-")
+            chunk = chunk.set_column(chunk.schema.get_field_index("design_id"), "design_id", ids)
+            writer.write_table(chunk)
+            done += chunk.num_rows
+            i += 1
+    return path
+
+
+def measure_sets():  # noqa: ANN201 - name -> factory(pipe) of the measures to run
+    from layerheat.measures.centres import CanvasCentres
+    from layerheat.measures.coverage import CoverageMaps
+    from layerheat.measures.sizes import SizeMaps
+    from layerheat.measures.stats import TypeStats
+
+    return {
+        "centre": lambda p: [CanvasCentres(p.taxonomy, 35, p.frame)],
+        "size": lambda p: [SizeMaps(p.taxonomy, 35)],
+        "coverage": lambda p: [CoverageMaps(p.taxonomy, p.frame, 100)],
+        "stats": lambda p: [TypeStats(p.taxonomy)],
+        "centre+size+coverage": lambda p: [
+            CanvasCentres(p.taxonomy, 35, p.frame),
+            SizeMaps(p.taxonomy, 35),
+            CoverageMaps(p.taxonomy, p.frame, 100),
+        ],
+    }
+
+
+def time_run(path: Path, make) -> float:  # noqa: ANN001
+    """Wall seconds of one pipeline run of the measures ``make(pipe)`` over ``path``."""
+    from layerheat.pipeline import Pipeline
+
+    t0 = time.perf_counter()
+    with Pipeline([str(path)]) as pipe:
+        pipe.run(make(pipe))
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=float, default=2e6)
+    parser.add_argument("--large", type=float, default=10e6)
+    parser.add_argument("--big", type=float, default=100e6, help="RSS run size (0: skip)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="lh-measures-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        small = write_layers(work / "small.parquet", int(args.small))
+        large = write_layers(work / "large.parquet", int(args.large))
+        sets = measure_sets()
+        for make in sets.values():  # warm the compiled kernels and the file cache
+            time_run(small, make)
+        times: dict[tuple[str, str], list[float]] = {}
+        for _ in range(args.repeat):
+            for name, make in sets.items():
+                for label, path in (("small", small), ("large", large)):
+                    times.setdefault((name, label), []).append(time_run(path, make))
+        rows = args.large - args.small
+        print(f"{'measures':<22} {'small s':>8} {'large s':>8} {'ns/layer':>9} {'x centre':>9}")
+        base = None
+        for name in sets:
+            ts = statistics.median(times[(name, "small")])
+            tl = statistics.median(times[(name, "large")])
+            marginal = (tl - ts) / rows * 1e9
+            base = base or marginal
+            print(f"{name:<22} {ts:8.2f} {tl:8.2f} {marginal:9.1f} {marginal / base:9.2f}")
+        if args.big:
+            big = write_layers(work / "big.parquet", int(args.big))
+            runs = {
+                "heatmaps --measure centre,size,coverage": [
+                    LAYERHEAT, "heatmaps", str(big), "-o", str(work / "out"), "-q",
+                    "--measure", "centre", "--measure", "size", "--measure", "coverage",
+                ],
+                "stats": [LAYERHEAT, "stats", str(big), "-o", str(work / "stats"), "-q"],
+            }  # fmt: skip
+            for name, cmd in runs.items():
+                r = measure(cmd)
+                print(f"{name} on {args.big:,.0f} layers: {r['wall']:.1f} s, "
+                      f"peak RSS {r['rss'] / 2**20:,.0f} MiB")  # fmt: skip
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
