@@ -15,6 +15,7 @@ are flagged in the ``_non_numeric`` column so the run can count them.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,17 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import LayerheatError
+from .streams import (
+    DELIMITERS,
+    compression_of,
+    delimiter_name,
+    first_record,
+    inner_suffix,
+    open_decompressed,
+    read_head,
+    sniff_delimiter,
+    text_of,
+)
 
 __all__ = [
     "ALIASES",
@@ -52,6 +64,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 NUMERIC = ("xmin", "ymin", "xmax", "ymax", "canvas_width", "canvas_height")
 NON_NUMERIC_FLAG = "_non_numeric"
 BATCH_ROWS = 1 << 20
+PARQUET_SUFFIXES = (".parquet", ".pq")
 _LEADING_NUMBER = re.compile(r"^(\d+)")
 
 
@@ -83,6 +96,8 @@ class TabularSource:
     type_id: int | None = None
     source_names: list[str] = field(default_factory=list)
     url: str | None = None  # set for inputs read through fsspec (s3://, gs://, file://...)
+    compression: str | None = None  # "gzip", "bz2", "zstd" or "xz" for a compressed CSV
+    delimiter: str = ","  # of a CSV: found from its first line (see io.streams)
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
@@ -100,22 +115,7 @@ class TabularSource:
             raise LayerheatError(f"{url}: file is empty; expected CSV or Parquet layer data")
         with fs.open(fspath, "rb") as fh:
             head = fh.read(8192)
-        path = Path(fspath.rsplit("/", 1)[-1])
-        if head[:4] == b"PAR1" or path.suffix.lower() in (".parquet", ".pq"):
-            import pyarrow.parquet as pq
-
-            try:
-                with fs.open(fspath, "rb") as fh:
-                    names = pq.ParquetFile(fh).schema_arrow.names
-            except (pa.ArrowInvalid, OSError) as exc:
-                raise LayerheatError(
-                    f"{url}: not a readable Parquet file (truncated or corrupt: {exc})"
-                ) from None
-            src = cls._checked(path, "parquet", names, type_id)
-        else:
-            src = cls._open_csv(path, head, type_id)
-        src.url = url
-        return src
+        return cls._open_head(Path(fspath.rsplit("/", 1)[-1]), url, head, type_id)
 
     @classmethod
     def open(cls, path: str | Path, type_id: int | None = None) -> TabularSource:
@@ -130,78 +130,106 @@ class TabularSource:
             raise LayerheatError(f"{path}: file is empty; expected CSV or Parquet layer data")
         with path.open("rb") as fh:
             head = fh.read(8192)
-        if head[:4] == b"PAR1" or path.suffix.lower() in (".parquet", ".pq"):
-            return cls._open_parquet(path, head, type_id)
-        if b"\x00" in head:
-            raise LayerheatError(
-                f"{path}: not a CSV or Parquet file (binary content); "
-                "pass layer data as CSV or Parquet"
-            )
-        return cls._open_csv(path, head, type_id)
+        return cls._open_head(path, None, head, type_id)
 
     @classmethod
-    def _open_parquet(cls, path: Path, head: bytes, type_id: int | None) -> TabularSource:
+    def _open_head(
+        cls, path: Path, url: str | None, head: bytes, type_id: int | None
+    ) -> TabularSource:
+        """Choose the format from the first bytes (and the name), then read the header."""
+        label = url or str(path)
+        if head[:4] == b"PAR1" or inner_suffix(path) in PARQUET_SUFFIXES:
+            return cls._open_parquet(path, url, type_id)
+        compression = compression_of(head)
+        if compression is not None:
+            try:
+                head = read_head(_raw_input(path, url), compression)
+            except (OSError, EOFError, ValueError, pa.ArrowInvalid) as exc:
+                raise LayerheatError(
+                    f"{label}: not readable as {compression}-compressed data "
+                    f"({str(exc).splitlines()[0]}); check the file is complete"
+                ) from None
+            if not head:
+                raise LayerheatError(f"{label}: file is empty once decompressed ({compression})")
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise LayerheatError(f"{label}: UTF-16 text; save it as UTF-8 CSV (Excel: 'CSV UTF-8')")
+        if b"\x00" in head:
+            raise LayerheatError(
+                f"{label}: not a CSV or Parquet file (binary content); "
+                "pass layer data as CSV or Parquet"
+            )
+        src = cls._open_csv(path, url, text_of(head), compression, type_id)
+        if len(head) < (8192 if compression is None else 1 << 16):  # the whole file
+            _refuse_header_only(label, text_of(head), src)
+        return src
+
+    @classmethod
+    def _open_parquet(cls, path: Path, url: str | None, type_id: int | None) -> TabularSource:
         import pyarrow.parquet as pq
 
         try:
-            names = pq.ParquetFile(path).schema_arrow.names
+            names = pq.ParquetFile(_raw_input(path, url)).schema_arrow.names
         except (pa.ArrowInvalid, OSError) as exc:
             raise LayerheatError(
-                f"{path}: not a readable Parquet file (truncated or corrupt: {exc})"
+                f"{url or path}: not a readable Parquet file (truncated or corrupt: {exc})"
             ) from None
-        return cls._checked(path, "parquet", names, type_id)
+        return cls._checked(path, "parquet", names, type_id, url=url)
 
     @classmethod
-    def _open_csv(cls, path: Path, head: bytes, type_id: int | None) -> TabularSource:
-        try:
-            text = head.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = head.decode("latin-1")
+    def _open_csv(
+        cls, path: Path, url: str | None, text: str, compression: str | None, type_id: int | None
+    ) -> TabularSource:
+        label = url or str(path)
         first = text.splitlines()[0] if text.strip() else ""
         if not first.strip():
-            raise LayerheatError(f"{path}: file has no data (empty first line)")
-        fields = [f.strip() for f in next(csv.reader([first]))]
+            raise LayerheatError(f"{label}: file has no data (empty first line)")
+        delimiter = sniff_delimiter(first, inner_suffix(path))
+        fields = first_record(text, delimiter)
         if len(fields) < 2:
+            tried = ", ".join(delimiter_name(d) for d in DELIMITERS)
             raise LayerheatError(
-                f"{path}: not a CSV of layers (first line has {len(fields)} field); "
-                "expected a header like design_id,type_id,xmin,ymin,xmax,ymax"
+                f"{label}: not a CSV of layers (first line has {len(fields)} field split at "
+                f"any of {tried}); expected a header like design_id,type_id,xmin,ymin,xmax,ymax"
             )
+        extra = {"url": url, "compression": compression, "delimiter": delimiter}
         if all(_is_number(f) for f in fields):
             if type_id is None:
                 lead = _LEADING_NUMBER.match(path.name)
                 if not lead:
                     raise LayerheatError(
-                        f"{path}: headerless x,y file but its name has no leading type id "
+                        f"{label}: headerless x,y file but its name has no leading type id "
                         "(like 20test2.csv); pass --type N"
                     )
                 type_id = int(lead.group(1))
             names = ["x", "y"] + [f"_extra{i}" for i in range(len(fields) - 2)]
-            mapping = {"x": "x", "y": "y"}
-            return cls(path, "points", mapping, type_id, names)
-        return cls._checked(path, "csv", fields, type_id)
+            return cls(path, "points", {"x": "x", "y": "y"}, type_id, names, **extra)
+        return cls._checked(path, "csv", fields, type_id, **extra)
 
     @classmethod
     def _checked(
-        cls, path: Path, kind: str, names: list[str], type_id: int | None
+        cls, path: Path, kind: str, names: list[str], type_id: int | None, **extra: object
     ) -> TabularSource:
+        label = extra.get("url") or str(path)
+        _refuse_duplicates(label, names)
         mapping = resolve_columns(names)
+        found = _found_columns(names, extra.get("delimiter"))
         if "type_id" not in mapping and type_id is None:
             raise LayerheatError(
-                f"{path}: missing column 'type_id' (or type, layer_id, id, order); "
-                "add it or pass --type N"
+                f"{label}: missing column 'type_id' (or type, layer_id, id, order); "
+                f"add it or pass --type N{found}"
             )
         has_box = all(c in mapping for c in ("xmin", "ymin", "xmax", "ymax"))
         has_point = "x" in mapping and "y" in mapping
         if not has_box and not has_point:
             missing = [c for c in ("xmin", "ymin", "xmax", "ymax") if c not in mapping]
             raise LayerheatError(
-                f"{path}: missing column(s) {', '.join(missing)}; give a box "
-                "(xmin,ymin,xmax,ymax) or a point (x,y or xcenter,ycenter)"
+                f"{label}: missing column(s) {', '.join(missing)}; give a box "
+                f"(xmin,ymin,xmax,ymax) or a point (x,y or xcenter,ycenter){found}"
             )
         if has_box:
             mapping.pop("x", None)
             mapping.pop("y", None)
-        return cls(path, kind, mapping, type_id, list(names))
+        return cls(path, kind, mapping, type_id, list(names), **extra)
 
     # -- reading ---------------------------------------------------------------------
     @property
@@ -281,11 +309,8 @@ class TabularSource:
         return pq.ParquetFile(self._input())
 
     def _input(self):  # noqa: ANN202 - a path or an open binary file
-        """What Arrow reads: the local path, or an fsspec file for a URL."""
-        if self.url is None:
-            return self.path
-        fs, fspath = _url_fs(self.url)
-        return fs.open(fspath, "rb")
+        """What Arrow reads: the local path, or an fsspec file for a URL; decompressing."""
+        return open_decompressed(_raw_input(self.path, self.url), self.compression)
 
     @property
     def label(self) -> str:
@@ -323,7 +348,9 @@ class TabularSource:
             column_names=self.source_names if self.kind == "points" else None,
             block_size=1 << 24,
         )
-        parse = pacsv.ParseOptions(invalid_row_handler=on_invalid)
+        parse = pacsv.ParseOptions(
+            delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+        )
 
         def reader(types: dict) -> Iterator[pa.RecordBatch]:
             convert = pacsv.ConvertOptions(
@@ -352,10 +379,11 @@ class TabularSource:
             yield self._with_malformed(batch, malformed)
 
     def _small(self) -> bool:
+        limit = 256 << 20 if self.compression is None else 32 << 20  # ~8x once unpacked
         if self.url is not None:
             fs, fspath = _url_fs(self.url)
-            return fs.size(fspath) <= 256 << 20
-        return self.path.stat().st_size <= 256 << 20
+            return fs.size(fspath) <= limit
+        return self.path.stat().st_size <= limit
 
     def _with_malformed(self, batch: pa.RecordBatch, malformed: dict) -> pa.Table:
         table = self._canonical(pa.Table.from_batches([batch]))
@@ -400,6 +428,49 @@ class TabularSource:
 def is_url(name: str | Path) -> bool:
     """Whether an input names a file through a URL scheme (s3://, file://, ...)."""
     return isinstance(name, str) and "://" in name
+
+
+def _raw_input(path: Path, url: str | None):  # noqa: ANN202 - a path or a binary file
+    """The file's bytes as stored: the local path, or an open fsspec file for a URL."""
+    if url is None:
+        return path
+    fs, fspath = _url_fs(url)
+    return fs.open(fspath, "rb")
+
+
+def _refuse_duplicates(label: str, names: Sequence[str]) -> None:
+    """One clear error for a header naming a column twice (readers would pick one)."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        key = _key(name)
+        if key in seen:
+            first = names[seen[key]]
+            same = f"{name!r}" if first == name else f"{first!r} and {name!r}"
+            raise LayerheatError(
+                f"{label}: column {same} appears twice in the header (columns "
+                f"{seen[key] + 1} and {i + 1}); rename or remove one"
+            )
+        seen[key] = i
+
+
+def _refuse_header_only(label: str, text: str, src: TabularSource) -> None:
+    """One clear error for a whole file that is a header and nothing else."""
+    if src.kind == "points":
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=src.delimiter)
+    next(reader, None)
+    if not any(any(f.strip() for f in record) for record in reader):
+        raise LayerheatError(
+            f"{label}: no usable layer rows: the file has a header and no data rows "
+            "(read 0 layers); add layer rows below the header"
+        )
+
+
+def _found_columns(names: Sequence[str], delimiter: str | None) -> str:
+    """`` (found columns a, b, c split at ';')`` for messages about a missing column."""
+    shown = ", ".join(repr(n) for n in names[:8]) + (", ..." if len(names) > 8 else "")
+    split = f" split at {delimiter_name(delimiter)}" if delimiter else ""
+    return f" (found {len(names)} column(s){split}: {shown})"
 
 
 def _url_fs(url: str):  # noqa: ANN202 - (fsspec file system, path in it)

@@ -1,0 +1,202 @@
+"""The data people have: compressed and differently delimited CSV, CSV quirks, Parquet
+folders, globs, JSON, Feather, boxes as canvas fractions.
+
+The oracle is always the same rows written as a plain comma-separated CSV: reading
+the other form must give the identical table, and ``layerheat heatmaps`` the identical
+bins.csv.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from layerheat import LayerheatError, read_layers, sample_layers
+
+from .conftest import HEADER, rows
+
+GOOD = "a,30,Title,100,100,300,200,1000,500"
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory) -> Path:
+    """The oracle: a few hundred sample layers as a plain CSV."""
+    path = tmp_path_factory.mktemp("plain") / "layers.csv"
+    sample_layers(designs=40, seed=5).write(path)
+    return path
+
+
+def same_table(a: Path | str, b: Path | str) -> None:
+    ta, ra = read_layers([a])
+    tb, rb = read_layers([b])
+    assert ta.arrow.equals(tb.arrow)
+    assert ra.summary() == rb.summary()
+
+
+def bins(cli, tmp_path: Path, *inputs: object) -> str:
+    out = tmp_path / f"out-{len(list(tmp_path.iterdir()))}"
+    result = cli("heatmaps", *inputs, "-o", out, "-q", "--format", "svg")
+    assert result.code == 0, result.err
+    return (out / "bins.csv").read_text()
+
+
+def assert_one_error(result, *fragments: str) -> None:
+    assert result.code == 1, result
+    assert len(result.err_lines) == 1, result.err
+    assert result.err_lines[0].startswith("layerheat: error: ")
+    for fragment in fragments:
+        assert fragment in result.err_lines[0], result.err_lines[0]
+
+
+# -- 1. compressed CSV -----------------------------------------------------------------
+def _compress(data: bytes, how: str, path: Path) -> Path:
+    if how == "gz":
+        path.write_bytes(gzip.compress(data))
+    elif how == "bz2":
+        path.write_bytes(bz2.compress(data))
+    elif how == "xz":
+        path.write_bytes(lzma.compress(data))
+    else:
+        with pa.CompressedOutputStream(str(path), "zstd") as out:
+            out.write(data)
+    return path
+
+
+@pytest.mark.parametrize("how", ["gz", "bz2", "zst", "xz"])
+def test_compressed_csv_reads_as_the_plain_csv(plain, tmp_path, how):
+    packed = _compress(plain.read_bytes(), how, tmp_path / f"layers.csv.{how}")
+    same_table(plain, packed)
+
+
+def test_compression_is_found_from_the_bytes_not_the_name(plain, tmp_path):
+    packed = _compress(plain.read_bytes(), "gz", tmp_path / "layers.csv")
+    same_table(plain, packed)
+
+
+def test_compressed_csv_through_a_url(plain, tmp_path):
+    pytest.importorskip("fsspec")
+    packed = _compress(plain.read_bytes(), "bz2", tmp_path / "layers.csv.bz2")
+    same_table(plain, f"file://{packed}")
+
+
+def test_compressed_csv_gives_the_same_bins_csv(cli, plain, tmp_path):
+    packed = _compress(plain.read_bytes(), "zst", tmp_path / "layers.csv.zst")
+    assert bins(cli, tmp_path, packed) == bins(cli, tmp_path, plain)
+
+
+def test_truncated_compressed_csv_is_one_clear_error(cli, plain, tmp_path):
+    data = gzip.compress(plain.read_bytes())
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    result = cli("heatmaps", cut, "-o", tmp_path / "out", "-q")
+    assert_one_error(result, "cut.csv.gz")
+    assert "Traceback" not in result.err
+
+
+def test_garbage_after_a_gzip_magic_is_one_clear_error(cli, write, tmp_path):
+    path = write("bad.csv.gz", b"\x1f\x8b" + b"not really gzip" * 10)
+    assert_one_error(
+        cli("heatmaps", path, "-o", tmp_path / "out", "-q"), "bad.csv.gz", "gzip-compressed"
+    )
+
+
+# -- 2. delimiters ----------------------------------------------------------------------
+@pytest.mark.parametrize(("delimiter", "suffix"), [(";", ".csv"), ("\t", ".tsv"), ("|", ".txt")])
+def test_delimiters_are_found_from_the_header(plain, tmp_path, delimiter, suffix):
+    import pyarrow.csv as pacsv
+
+    table = pacsv.read_csv(plain)
+    other = tmp_path / f"layers{suffix}"
+    pacsv.write_csv(table, other, pacsv.WriteOptions(delimiter=delimiter))
+    assert delimiter in other.read_text().splitlines()[0]
+    same_table(plain, other)
+
+
+def test_semicolon_csv_gives_the_same_bins_csv(cli, plain, tmp_path):
+    semi = tmp_path / "semi.csv"
+    semi.write_text(plain.read_text().replace(",", ";"))
+    assert bins(cli, tmp_path, semi) == bins(cli, tmp_path, plain)
+
+
+def test_tsv_suffix_means_tab_even_when_the_header_has_commas(write):
+    text = "design_id\ttype_id\txmin\tymin\txmax\tymax\tnote,s\na\t30\t1\t2\t3\t4\tx,y\n"
+    path = write("odd.tsv", text)
+    from layerheat.io.tabular import TabularSource
+
+    assert TabularSource.open(path).delimiter == "\t"
+
+
+def test_headerless_semicolon_points(write):
+    path = write("20pts.csv", "3318;539\n2236;2342\n")
+    table, _ = read_layers([path], canvas=(5906, 3543))
+    assert table.numpy("xmin").tolist() == [3318.0, 2236.0]
+
+
+def test_one_field_first_line_names_the_delimiters_tried(cli, write, tmp_path):
+    path = write("one.csv", "just-one-column\n1\n")
+    result = cli("heatmaps", path, "-o", tmp_path / "out", "-q")
+    assert_one_error(result, "one.csv", "first line has 1 field", "';'", "tab", "'|'")
+
+
+def test_missing_column_names_the_delimiter_and_the_columns_found(cli, write, tmp_path):
+    path = write("semi.csv", "design_id;type_id;x_left;ymin;xmax;ymax\na;30;1;2;3;4\n")
+    result = cli("heatmaps", path, "-o", tmp_path / "out", "-q")
+    assert_one_error(result, "semi.csv", "missing column(s) xmin", "split at ';'", "'x_left'")
+
+
+# -- 6. CSV quirks ----------------------------------------------------------------------
+def test_bom_and_crlf_read_like_the_plain_file(plain, tmp_path):
+    quirky = tmp_path / "excel.csv"
+    quirky.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes().replace(b"\n", b"\r\n"))
+    same_table(plain, quirky)
+
+
+def test_quoted_fields_may_hold_delimiters_and_newlines(write):
+    text = HEADER + 'a,30,"Title, big\nsecond line",100,100,300,200,1000,500\n' + GOOD + "\n"
+    table, report = read_layers([write("q.csv", text)])
+    assert table.arrow.column("name").to_pylist() == ["Title, big\nsecond line", "Title"]
+    assert report.summary() == "read 2 layers, used 2, skipped 0"
+
+
+def test_quoted_semicolon_file(write):
+    text = "design_id;type_id;name;xmin;ymin;xmax;ymax;canvas_width;canvas_height\n"
+    text += 'a;30;"a;b";100;100;300;200;1000;500\n'
+    table, _ = read_layers([write("q.csv", text)])
+    assert table.arrow.column("name").to_pylist() == ["a;b"]
+
+
+def test_trailing_empty_lines_are_no_rows(write):
+    table, report = read_layers([write("t.csv", rows(GOOD) + "\n\n")])
+    assert len(table) == 1 and report.summary() == "read 1 layers, used 1, skipped 0"
+
+
+def test_duplicate_column_is_one_error_naming_it(cli, write, tmp_path):
+    path = write("dup.csv", "design_id,type_id,xmin,ymin,xmax,ymax,xmin\na,30,1,2,3,4,5\n")
+    result = cli("heatmaps", path, "-o", tmp_path / "out", "-q")
+    assert_one_error(result, "dup.csv", "column 'xmin' appears twice", "columns 3 and 7")
+
+
+def test_duplicate_column_differing_in_case_is_refused(write):
+    path = write("dup.csv", "design_id,Type_ID,type_id,xmin,ymin,xmax,ymax\n")
+    with pytest.raises(LayerheatError, match="'Type_ID' and 'type_id' appears twice"):
+        read_layers([path])
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b""])
+def test_header_only_file_is_one_clear_error(cli, tmp_path, ending):
+    path = tmp_path / "h.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + HEADER.strip().encode() + ending)
+    result = cli("heatmaps", path, "-o", tmp_path / "out", "-q")
+    assert_one_error(result, "h.csv", "no usable layer rows", "read 0 layers")
+
+
+def test_utf16_text_says_to_save_as_utf8(cli, tmp_path):
+    path = tmp_path / "u16.csv"
+    path.write_bytes(rows(GOOD).encode("utf-16"))
+    result = cli("heatmaps", path, "-o", tmp_path / "out", "-q")
+    assert_one_error(result, "u16.csv", "UTF-16", "UTF-8")
