@@ -200,3 +200,100 @@ def test_utf16_text_says_to_save_as_utf8(cli, tmp_path):
     path.write_bytes(rows(GOOD).encode("utf-16"))
     result = cli("heatmaps", path, "-o", tmp_path / "out", "-q")
     assert_one_error(result, "u16.csv", "UTF-16", "UTF-8")
+
+
+# -- 3. folders of Parquet part files, globs --------------------------------------------
+def sorted_frame(table):  # noqa: ANN001, ANN201 - a LayerTable -> a pandas DataFrame
+    frame = table.arrow.select(list(table.column_names[:9])).to_pandas()
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
+
+
+def test_hive_partitioned_folder_reads_as_one_table(plain, tmp_path):
+    import pandas as pd
+
+    frame = pd.read_csv(plain)
+    frame.to_parquet(tmp_path / "parts", partition_cols=["type_id"])
+    assert any(p.name.startswith("type_id=") for p in (tmp_path / "parts").iterdir())
+    a, ra = read_layers([plain])
+    b, rb = read_layers([tmp_path / "parts"])
+    pd.testing.assert_frame_equal(sorted_frame(a), sorted_frame(b))
+    assert ra.summary() == rb.summary()
+
+
+def test_hive_folder_gives_the_same_bins_csv(cli, plain, tmp_path):
+    import pandas as pd
+
+    pd.read_csv(plain).to_parquet(tmp_path / "parts", partition_cols=["design_id"])
+    assert bins(cli, tmp_path, tmp_path / "parts") == bins(cli, tmp_path, plain)
+
+
+def spark_folder(plain: Path, folder: Path, pieces: int = 3) -> Path:
+    """Parquet part files the way Spark writes them, with its marker and checksum files."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table = pacsv.read_csv(plain)
+    folder.mkdir()
+    step = -(-table.num_rows // pieces)
+    for i in range(pieces):
+        name = f"part-{i:05d}-abc.snappy.parquet"
+        pq.write_table(table.slice(i * step, step), folder / name)
+        (folder / f".{name}.crc").write_bytes(b"\x00crc")
+    (folder / "_SUCCESS").write_bytes(b"")
+    return folder
+
+
+def test_spark_style_folder_reads_like_the_csv(plain, tmp_path):
+    same_table(plain, spark_folder(plain, tmp_path / "spark"))
+
+
+def test_parquet_folder_splits_into_parts_of_whole_files(plain, tmp_path):
+    from layerheat.io.tabular import TabularSource
+    from layerheat.sources import make_parts, open_sources
+
+    folder = spark_folder(plain, tmp_path / "spark", pieces=4)
+    src = TabularSource.open_folder(folder)
+    assert src.parts(rows=1) == [(0,), (1,), (2,), (3,)]
+    assert src.parts() == [(0, 1, 2, 3)]
+    assert sum(src.rows_in(p) for p in src.parts(rows=1)) == src.num_rows
+    parts = make_parts(open_sources([folder]))
+    import pickle  # Dask workers get their parts pickled
+
+    parts = [pickle.loads(pickle.dumps(part)) for part in parts]
+    got = sum(t.num_rows for part in parts for t in part.batches(["type_id", "xmin"]))
+    assert got == src.num_rows == len(read_layers([plain])[0])
+
+
+def test_quoted_glob_reads_every_matching_file(cli, plain, tmp_path):
+    lines = plain.read_text().splitlines(keepends=True)
+    (tmp_path / "data").mkdir()
+    half = len(lines) // 2
+    (tmp_path / "data" / "a.csv").write_text("".join(lines[:half]))
+    (tmp_path / "data" / "b.csv").write_text(lines[0] + "".join(lines[half:]))
+    pattern = str(tmp_path / "data" / "*.csv")
+    assert bins(cli, tmp_path, pattern) == bins(cli, tmp_path, plain)
+
+
+def test_glob_of_parquet_files(plain, tmp_path):
+    folder = spark_folder(plain, tmp_path / "spark")
+    a = read_layers([plain])[0]
+    b = read_layers([str(folder / "*.parquet")])[0]
+    assert a.arrow.equals(b.arrow)
+
+
+def test_glob_matching_nothing_says_so(cli, tmp_path):
+    result = cli("heatmaps", str(tmp_path / "nothing" / "*.csv"), "-o", tmp_path / "out", "-q")
+    assert_one_error(result, "*.csv", "matched no files")
+
+
+def test_folder_with_neither_psd_nor_parquet_says_what_to_pass(cli, write, tmp_path):
+    write("a.csv", rows(GOOD))
+    result = cli("heatmaps", tmp_path, "-o", tmp_path / "out", "-q")
+    assert_one_error(result, "no .psd or .psb files and no .parquet files", "*.csv")
+
+
+def test_folder_with_psd_and_parquet_is_refused(plain, tmp_path):
+    folder = spark_folder(plain, tmp_path / "mixed")
+    (folder / "x.psd").write_bytes(b"8BPS")
+    with pytest.raises(LayerheatError, match="both PSD/PSB and Parquet"):
+        read_layers([folder])

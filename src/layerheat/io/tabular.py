@@ -91,13 +91,15 @@ class TabularSource:
     """One CSV or Parquet file of layers, read lazily in batches."""
 
     path: Path
-    kind: str  # "parquet", "csv" or "points" (the source's headerless x,y CSV)
+    kind: str  # "parquet", "dataset" (a Parquet folder), "csv", "points" (headerless x,y)
     mapping: dict[str, str]
     type_id: int | None = None
     source_names: list[str] = field(default_factory=list)
     url: str | None = None  # set for inputs read through fsspec (s3://, gs://, file://...)
     compression: str | None = None  # "gzip", "bz2", "zstd" or "xz" for a compressed CSV
     delimiter: str = ","  # of a CSV: found from its first line (see io.streams)
+    files: list[str] | None = None  # kind "dataset": the folder's Parquet part files
+    keys: pa.Schema | None = None  # kind "dataset": columns from key=value folder names
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
@@ -131,6 +133,25 @@ class TabularSource:
         with path.open("rb") as fh:
             head = fh.read(8192)
         return cls._open_head(path, None, head, type_id)
+
+    @classmethod
+    def open_folder(cls, folder: str | Path, type_id: int | None = None) -> TabularSource:
+        """Inspect a folder of Parquet part files (hive ``key=value`` folders too)."""
+        from .datasets import dataset_files, open_dataset, partition_keys
+
+        folder = Path(folder)
+        files = dataset_files(folder)
+        if not files:
+            raise LayerheatError(f"{folder}: no .parquet files in this folder")
+        try:
+            dataset = open_dataset(folder, files)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise LayerheatError(
+                f"{folder}: not a readable folder of Parquet files ({str(exc).splitlines()[0]})"
+            ) from None
+        keys = partition_keys(dataset, files, folder)
+        names = dataset.schema.names
+        return cls._checked(folder, "dataset", names, type_id, files=files, keys=keys)
 
     @classmethod
     def _open_head(
@@ -257,12 +278,15 @@ class TabularSource:
     ) -> Iterator[pa.Table]:
         """Yield tables with canonical columns (only ``columns`` if given).
 
-        ``row_groups`` reads only those row groups of a Parquet file (see :meth:`parts`).
+        ``row_groups`` reads only those row groups of a Parquet file, or those files of
+        a folder of Parquet files (see :meth:`parts`).
         """
         needed = self.source_columns(columns)
         try:
             if self.kind == "parquet":
                 yield from self._parquet_batches(needed, batch_rows, row_groups)
+            elif self.kind == "dataset":
+                yield from self._dataset_batches(needed, batch_rows, row_groups)
             else:
                 yield from self._csv_batches(needed)
         except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, UnicodeDecodeError) as exc:
@@ -270,20 +294,20 @@ class TabularSource:
             raise LayerheatError(f"{self.label}: cannot read ({msg})") from None
 
     def parts(self, rows: int = BATCH_ROWS) -> list[tuple[int, ...]] | None:
-        """Row groups of a Parquet file grouped into parts of about ``rows`` rows or more.
+        """Row groups of a Parquet file (files of a Parquet folder) grouped into parts of
+        about ``rows`` rows or more.
 
         Parts can be read and binned independently (threads, Dask tasks) and their
         counts added. None for a CSV file, which is read as one stream.
         """
-        if self.kind != "parquet":
+        if self.kind not in ("parquet", "dataset"):
             return None
-        meta = self._parquet_file().metadata
         parts: list[tuple[int, ...]] = []
         current: list[int] = []
         size = 0
-        for i in range(meta.num_row_groups):
+        for i, n in enumerate(self._unit_rows()):
             current.append(i)
-            size += meta.row_group(i).num_rows
+            size += n
             if size >= rows:
                 parts.append(tuple(current))
                 current, size = [], 0
@@ -291,14 +315,29 @@ class TabularSource:
             parts.append(tuple(current))
         return parts
 
+    def _unit_rows(self) -> list[int]:
+        """Rows in each unit parts are made of: row groups of a file, files of a folder."""
+        if self.kind == "dataset":
+            from .datasets import file_rows
+
+            return file_rows(self.files or [])
+        meta = self._parquet_file().metadata
+        return [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+
     def rows_in(self, row_groups: Sequence[int]) -> int:
-        """Rows in the given Parquet row groups (from the file's metadata)."""
+        """Rows in the given Parquet row groups (or files of a folder), from metadata."""
+        if self.kind == "dataset":
+            from .datasets import file_rows
+
+            return sum(file_rows([self.files[i] for i in row_groups]))
         meta = self._parquet_file().metadata
         return sum(meta.row_group(i).num_rows for i in row_groups)
 
     @property
     def num_rows(self) -> int | None:
         """Rows in the file when known without reading it (Parquet), else None."""
+        if self.kind == "dataset":
+            return sum(self._unit_rows())
         if self.kind != "parquet":
             return None
         return self._parquet_file().metadata.num_rows
@@ -331,6 +370,18 @@ class TabularSource:
         )
         for batch in batches:
             yield self._canonical(pa.Table.from_batches([batch]))
+
+    def _dataset_batches(
+        self, needed: list[str], batch_rows: int, files: Sequence[int] | None = None
+    ) -> Iterator[pa.Table]:
+        from .datasets import iter_dataset, open_dataset
+
+        chosen = self.files if files is None else [self.files[i] for i in files]
+        if not chosen:
+            return
+        dataset = open_dataset(self.path, chosen, self.keys)
+        for table in iter_dataset(dataset, needed, batch_rows):
+            yield self._canonical(table)
 
     def _csv_batches(self, needed: list[str]) -> Iterator[pa.Table]:
         import pyarrow.csv as pacsv
