@@ -297,3 +297,119 @@ def test_folder_with_psd_and_parquet_is_refused(plain, tmp_path):
     (folder / "x.psd").write_bytes(b"8BPS")
     with pytest.raises(LayerheatError, match="both PSD/PSB and Parquet"):
         read_layers([folder])
+
+
+# -- 4. JSON records, JSON Lines, Feather / Arrow IPC ------------------------------------
+def plain_frame(plain: Path):  # noqa: ANN201 - the oracle's rows as a pandas DataFrame
+    import pandas as pd
+
+    return pd.read_csv(plain, keep_default_na=False, dtype={"design_id": str, "name": str})
+
+
+def test_json_list_of_records_reads_like_the_csv(plain, tmp_path):
+    path = tmp_path / "layers.json"
+    plain_frame(plain).to_json(path, orient="records")
+    assert path.read_text().startswith("[{")
+    same_table(plain, path)
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".ndjson", ".jsonl.gz"])
+def test_json_lines_read_like_the_csv(plain, tmp_path, suffix):
+    path = tmp_path / f"layers{suffix}"
+    plain_frame(plain).to_json(path, orient="records", lines=True)
+    same_table(plain, path)
+
+
+def test_json_lines_named_json_give_the_same_bins_csv(cli, plain, tmp_path):
+    path = tmp_path / "lines.json"
+    plain_frame(plain).to_json(path, orient="records", lines=True)
+    assert bins(cli, tmp_path, path) == bins(cli, tmp_path, plain)
+
+
+def test_json_records_use_the_csv_aliases(write):
+    text = '[{"Design": "a", "Type": "Title", "left": 1, "top": 2, "right": 3, "bottom": 4,'
+    text += ' "canvas_width": 10, "canvas_height": 10}]'
+    table, _ = read_layers([write("alias.json", text)])
+    assert table.arrow.select(["design_id", "type_id", "xmin", "ymax"]).to_pylist() == [
+        {"design_id": "a", "type_id": 30, "xmin": 1.0, "ymax": 4.0}
+    ]
+
+
+def test_json_lines_mixed_types_and_broken_lines_are_counted(write):
+    good = '{"design_id": "a", "type_id": 30, "xmin": %s, "ymin": 1, "xmax": 5, "ymax": 5, '
+    good += '"canvas_width": 10, "canvas_height": 10}\n'
+    text = good % "1" + good % '"oops"' + "not json\n" + good % "2"
+    _, report = read_layers([write("mixed.jsonl", text)])
+    assert report.summary() == ("read 4 layers, used 2, skipped 2 (1 malformed row, 1 non-numeric)")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ('{"layers": [{"type_id": 30}]}', "a JSON object with keys 'layers'"),
+        ('{"images": [], "categories": []}', "missing key 'annotations'"),
+    ],
+)
+def test_json_neither_coco_nor_records_names_what_it_found(cli, write, tmp_path, text, found):
+    result = cli("heatmaps", write("odd.json", text), "-o", tmp_path / "out", "-q")
+    assert_one_error(result, "odd.json", found)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("[1, 2, 3]", "item 1 is a number, not a record"),
+        ("[]", "an empty JSON list"),
+        ('[{"image_id": 1, "category_id": 2, "bbox": [1, 2, 3, 4], "score": 0.9}]', "'bbox'"),
+    ],
+)
+def test_json_lists_that_are_not_layer_records(cli, write, tmp_path, text, found):
+    result = cli("heatmaps", write("list.json", text), "-o", tmp_path / "out", "-q")
+    assert_one_error(result, "list.json", found)
+
+
+def test_coco_json_still_goes_to_the_coco_reader(write):
+    coco = {
+        "images": [{"id": 1, "file_name": "p.png", "width": 100, "height": 50}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 5, 20, 10]}],
+        "categories": [{"id": 1, "name": "title"}],
+    }
+    import json
+
+    table, _ = read_layers([write("c.json", json.dumps(coco, indent=1))])
+    assert table.arrow.select(["design_id", "type_id", "xmax"]).to_pylist() == [
+        {"design_id": "p.png", "type_id": 30, "xmax": 30.0}
+    ]
+
+
+@pytest.mark.parametrize("kind", ["feather", "arrow-file", "arrow-stream"])
+def test_feather_and_arrow_ipc_read_like_the_csv(plain, tmp_path, kind):
+    import pyarrow.csv as pacsv
+    import pyarrow.feather as feather
+
+    table = pacsv.read_csv(plain)
+    if kind == "feather":
+        path = tmp_path / "layers.feather"
+        feather.write_feather(table, path, chunksize=100)
+    elif kind == "arrow-file":
+        path = tmp_path / "layers.arrow"
+        with pa.ipc.new_file(str(path), table.schema) as writer:
+            writer.write_table(table, max_chunksize=50)
+    else:
+        path = tmp_path / "layers.arrows"
+        with pa.ipc.new_stream(str(path), table.schema) as writer:
+            writer.write_table(table, max_chunksize=50)
+    same_table(plain, path)
+
+
+def test_feather_gives_the_same_bins_csv(cli, plain, tmp_path):
+    import pyarrow.csv as pacsv
+    import pyarrow.feather as feather
+
+    feather.write_feather(pacsv.read_csv(plain), tmp_path / "layers.feather")
+    assert bins(cli, tmp_path, tmp_path / "layers.feather") == bins(cli, tmp_path, plain)
+
+
+def test_corrupt_feather_is_one_clear_error(cli, write, tmp_path):
+    result = cli("heatmaps", write("bad.feather", b"ARROW1\x00\x00garbage"), "-o", tmp_path / "o")
+    assert_one_error(result, "bad.feather", "not a readable Feather/Arrow IPC file")

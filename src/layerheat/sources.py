@@ -141,12 +141,23 @@ def _open_one(item: str | Path, type_id: int | None, taxonomy: Taxonomy) -> Sour
         from .ingest import read_psd_layers
 
         return _in_memory(path, *read_psd_layers([path], taxonomy=taxonomy))
-    if path.suffix.lower() == ".json":
+    if path.suffix.lower() == ".json" and _json_layout(path) == "coco":
         from .ingest import read_coco_layers
 
         return _in_memory(path, *read_coco_layers([path], taxonomy=taxonomy))
     tab = TabularSource.open(path, type_id=type_id)
     return Source(str(path), path.stem, tab.has_canvas, tab.batches, None, tab)
+
+
+def _json_layout(path: Path) -> str:
+    """How a ``.json`` file holds its layers: ``coco``, ``records`` or ``lines``."""
+    from .io.jsonrecords import json_layout
+
+    try:
+        with path.open("rb") as fh:
+            return json_layout(fh.read(1 << 16), ".json")
+    except OSError:
+        return "coco"  # the COCO reader says what is wrong with the file
 
 
 def _open_folder(path: Path, type_id: int | None, taxonomy: Taxonomy) -> Source:

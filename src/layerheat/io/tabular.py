@@ -25,6 +25,14 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import LayerheatError
+from .ipc import IPC_SUFFIXES, ipc_batches, ipc_layout, ipc_names
+from .jsonrecords import (
+    JSON_SUFFIXES,
+    LINES_SUFFIXES,
+    json_layout,
+    read_json_lines,
+    read_json_records,
+)
 from .streams import (
     DELIMITERS,
     compression_of,
@@ -100,6 +108,8 @@ class TabularSource:
     delimiter: str = ","  # of a CSV: found from its first line (see io.streams)
     files: list[str] | None = None  # kind "dataset": the folder's Parquet part files
     keys: pa.Schema | None = None  # kind "dataset": columns from key=value folder names
+    layout: str | None = None  # kind "ipc": "file", "stream" or "feather1"
+    table: pa.Table | None = None  # kind "records" (JSON): the rows, read when opened
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
@@ -159,8 +169,11 @@ class TabularSource:
     ) -> TabularSource:
         """Choose the format from the first bytes (and the name), then read the header."""
         label = url or str(path)
-        if head[:4] == b"PAR1" or inner_suffix(path) in PARQUET_SUFFIXES:
+        suffix = inner_suffix(path)
+        if head[:4] == b"PAR1" or suffix in PARQUET_SUFFIXES:
             return cls._open_parquet(path, url, type_id)
+        if ipc_layout(head) is not None or suffix in IPC_SUFFIXES:
+            return cls._open_ipc(path, url, ipc_layout(head), type_id)
         compression = compression_of(head)
         if compression is not None:
             try:
@@ -172,6 +185,8 @@ class TabularSource:
                 ) from None
             if not head:
                 raise LayerheatError(f"{label}: file is empty once decompressed ({compression})")
+        if suffix in JSON_SUFFIXES + LINES_SUFFIXES:
+            return cls._open_json(path, url, json_layout(head, suffix), compression, type_id)
         if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
             raise LayerheatError(f"{label}: UTF-16 text; save it as UTF-8 CSV (Excel: 'CSV UTF-8')")
         if b"\x00" in head:
@@ -195,6 +210,41 @@ class TabularSource:
                 f"{url or path}: not a readable Parquet file (truncated or corrupt: {exc})"
             ) from None
         return cls._checked(path, "parquet", names, type_id, url=url)
+
+    @classmethod
+    def _open_ipc(
+        cls, path: Path, url: str | None, layout: str | None, type_id: int | None
+    ) -> TabularSource:
+        label = url or str(path)
+        try:
+            if layout is None:
+                raise pa.ArrowInvalid("no Arrow IPC or Feather magic bytes at the start")
+            names = ipc_names(_raw_input(path, url), layout)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise LayerheatError(
+                f"{label}: not a readable Feather/Arrow IPC file ({str(exc).splitlines()[0]})"
+            ) from None
+        return cls._checked(path, "ipc", names, type_id, url=url, layout=layout)
+
+    @classmethod
+    def _open_json(
+        cls, path: Path, url: str | None, layout: str, compression: str | None, type_id: int | None
+    ) -> TabularSource:
+        """Read a JSON list of records or JSON Lines whole (COCO goes to its own reader)."""
+        label = url or str(path)
+        stream = open_decompressed(_raw_input(path, url), compression)
+        if isinstance(stream, Path):
+            stream = stream.open("rb")
+        try:
+            if layout == "lines":
+                table = read_json_lines(label, stream)
+            else:
+                table = read_json_records(label, stream)
+        except (OSError, EOFError, pa.ArrowInvalid) as exc:
+            raise LayerheatError(f"{label}: cannot read ({str(exc).splitlines()[0]})") from None
+        finally:
+            stream.close()
+        return cls._checked(path, "records", table.column_names, type_id, url=url, table=table)
 
     @classmethod
     def _open_csv(
@@ -287,6 +337,11 @@ class TabularSource:
                 yield from self._parquet_batches(needed, batch_rows, row_groups)
             elif self.kind == "dataset":
                 yield from self._dataset_batches(needed, batch_rows, row_groups)
+            elif self.kind == "records":
+                yield from self._table_batches(needed, batch_rows)
+            elif self.kind == "ipc":
+                for table in ipc_batches(self._input(), self.layout, needed, batch_rows):
+                    yield self._canonical(table)
             else:
                 yield from self._csv_batches(needed)
         except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, UnicodeDecodeError) as exc:
@@ -370,6 +425,16 @@ class TabularSource:
         )
         for batch in batches:
             yield self._canonical(pa.Table.from_batches([batch]))
+
+    def _table_batches(self, needed: list[str], batch_rows: int) -> Iterator[pa.Table]:
+        """Slices of the rows read when the file was opened (JSON)."""
+        raw = self.table.select([c for c in needed if c in self.table.column_names])
+        meta = self.table.schema.metadata or {}
+        for start in range(0, raw.num_rows, batch_rows):
+            table = self._canonical(raw.slice(start, batch_rows))
+            if start == 0 and b"malformed_rows" in meta:
+                table = table.replace_schema_metadata({b"malformed_rows": meta[b"malformed_rows"]})
+            yield table
 
     def _dataset_batches(
         self, needed: list[str], batch_rows: int, files: Sequence[int] | None = None
