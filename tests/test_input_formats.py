@@ -89,6 +89,12 @@ def test_compressed_csv_gives_the_same_bins_csv(cli, plain, tmp_path):
     assert bins(cli, tmp_path, packed) == bins(cli, tmp_path, plain)
 
 
+def test_design_id_of_a_compressed_file_is_its_name_without_suffixes(write, tmp_path):
+    text = "type_id,xmin,ymin,xmax,ymax,canvas_width,canvas_height\n30,1,1,2,2,10,10\n"
+    packed = _compress(text.encode(), "gz", tmp_path / "my-layers.csv.gz")
+    assert read_layers([packed])[0].designs() == ["my-layers"]
+
+
 def test_truncated_compressed_csv_is_one_clear_error(cli, plain, tmp_path):
     data = gzip.compress(plain.read_bytes())
     cut = tmp_path / "cut.csv.gz"
@@ -413,3 +419,59 @@ def test_feather_gives_the_same_bins_csv(cli, plain, tmp_path):
 def test_corrupt_feather_is_one_clear_error(cli, write, tmp_path):
     result = cli("heatmaps", write("bad.feather", b"ARROW1\x00\x00garbage"), "-o", tmp_path / "o")
     assert_one_error(result, "bad.feather", "not a readable Feather/Arrow IPC file")
+
+
+# -- 5. boxes as fractions of the canvas (Crello) ---------------------------------------
+def crello_rows(plain: Path):  # noqa: ANN201 - (Crello-style frame, the oracle's frame)
+    frame = plain_frame(plain)
+    crello = frame[["design_id", "type_id", "name", "canvas_width", "canvas_height"]].copy()
+    crello["left"] = frame.xmin / frame.canvas_width
+    crello["top"] = frame.ymin / frame.canvas_height
+    crello["width"] = (frame.xmax - frame.xmin) / frame.canvas_width
+    crello["height"] = (frame.ymax - frame.ymin) / frame.canvas_height
+    return crello, frame
+
+
+def test_crello_fractions_become_pixel_boxes(plain, tmp_path):
+    crello, frame = crello_rows(plain)
+    path = tmp_path / "crello.parquet"
+    crello.to_parquet(path)
+    table, report = read_layers([path])
+    want, _ = read_layers([plain])
+    for col in ("design_id", "type_id", "canvas_width", "canvas_height"):
+        assert table.arrow.column(col).equals(want.arrow.column(col)), col
+    for col in ("xmin", "ymin", "xmax", "ymax"):
+        assert abs(table.numpy(col) - want.numpy(col)).max() < 1e-6, col
+    assert any("left/top/width/height read as fractions" in n for n in report.notes)
+
+
+def test_crello_fractions_give_the_same_bins_csv(cli, plain, tmp_path):
+    crello, _ = crello_rows(plain)
+    crello.to_csv(tmp_path / "crello.csv", index=False)
+    result = cli("heatmaps", tmp_path / "crello.csv", "-o", tmp_path / "c", "-q", "--format", "svg")
+    assert result.code == 0, result.err
+    assert "read as fractions of the canvas" in result.err
+    assert (tmp_path / "c" / "bins.csv").read_text() == bins(cli, tmp_path, plain)
+
+
+def test_fractions_without_canvas_use_the_unit_canvas_and_say_so(write):
+    path = write("f.csv", "type_id,left,top,width,height\n30,0.1,0.2,0.5,0.25\n")
+    table, report = read_layers([path])
+    row = table.arrow.to_pylist()[0]
+    assert (row["xmin"], row["ymin"], row["xmax"], row["ymax"]) == (0.1, 0.2, 0.6, 0.45)
+    assert (row["canvas_width"], row["canvas_height"]) == (1.0, 1.0)
+    assert any("the canvas is 1x1" in n for n in report.notes)
+
+
+def test_left_top_width_height_in_pixels_are_corner_and_size(write):
+    text = "type_id,left,top,width,height,canvas_width,canvas_height\n30,10,20,50,25,200,100\n"
+    table, report = read_layers([write("px.csv", text)])
+    row = table.arrow.to_pylist()[0]
+    assert (row["xmin"], row["ymin"], row["xmax"], row["ymax"]) == (10, 20, 60, 45)
+    assert any("read as pixels" in n for n in report.notes)
+
+
+def test_width_height_with_right_bottom_still_mean_the_canvas(write):
+    text = "type_id,left,top,right,bottom,width,height\n30,10,20,50,25,200,100\n"
+    row = read_layers([write("lt.csv", text)])[0].arrow.to_pylist()[0]
+    assert (row["xmax"], row["canvas_width"]) == (50, 200)

@@ -130,7 +130,7 @@ def _open_one(item: str | Path, type_id: int | None, taxonomy: Taxonomy) -> Sour
     path = Path(item)
     if is_url(item):  # s3://, file://, ... read through fsspec
         tab = TabularSource.open_url(str(item), type_id=type_id)
-        return Source(str(item), tab.path.stem, tab.has_canvas, tab.batches, None, tab)
+        return _lazy(str(item), tab.path.stem, tab)
     if str(item) == SAMPLE and not path.exists():
         from .sample import sample_layers
 
@@ -145,8 +145,22 @@ def _open_one(item: str | Path, type_id: int | None, taxonomy: Taxonomy) -> Sour
         from .ingest import read_coco_layers
 
         return _in_memory(path, *read_coco_layers([path], taxonomy=taxonomy))
-    tab = TabularSource.open(path, type_id=type_id)
-    return Source(str(path), path.stem, tab.has_canvas, tab.batches, None, tab)
+    return _lazy(str(path), _stem(path), TabularSource.open(path, type_id=type_id))
+
+
+def _stem(path: Path) -> str:
+    """The file's name without its suffix: ``layers.csv.gz`` -> ``layers``."""
+    from .io.streams import COMPRESSION_SUFFIXES
+
+    if path.suffix.lower() in COMPRESSION_SUFFIXES:
+        path = path.with_suffix("")
+    return path.stem
+
+
+def _lazy(label: str, design: str, tab: TabularSource) -> Source:
+    """A file read in batches when needed, with the reader's notes on how it read it."""
+    report = ReadReport(notes=list(tab.notes)) if tab.notes else None
+    return Source(label, design, tab.has_canvas, tab.batches, report, tab)
 
 
 def _json_layout(path: Path) -> str:
@@ -173,8 +187,7 @@ def _open_folder(path: Path, type_id: int | None, taxonomy: Taxonomy) -> Source:
                 f"{path}: holds both PSD/PSB and Parquet files; pass one kind, e.g. "
                 f"'{path}/**/*.psd' or a subfolder"
             )
-        tab = TabularSource.open_folder(path, type_id=type_id)
-        return Source(str(path), path.name, tab.has_canvas, tab.batches, None, tab)
+        return _lazy(str(path), path.name, TabularSource.open_folder(path, type_id=type_id))
     if not has_psd:
         raise LayerheatError(
             f"{path}: no .psd or .psb files and no .parquet files in this folder (searched "

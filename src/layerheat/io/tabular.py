@@ -25,6 +25,13 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import LayerheatError
+from .boxes import (
+    FRACTION_RANGE,
+    box_units,
+    corners_from_size,
+    needed_for_size,
+    size_box_mapping,
+)
 from .ipc import IPC_SUFFIXES, ipc_batches, ipc_layout, ipc_names
 from .jsonrecords import (
     JSON_SUFFIXES,
@@ -110,6 +117,8 @@ class TabularSource:
     keys: pa.Schema | None = None  # kind "dataset": columns from key=value folder names
     layout: str | None = None  # kind "ipc": "file", "stream" or "feather1"
     table: pa.Table | None = None  # kind "records" (JSON): the rows, read when opened
+    box: str | None = None  # left/top/width/height boxes: "fraction" or "pixels" (io.boxes)
+    notes: list[str] = field(default_factory=list)  # how the file was read, for the report
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
@@ -289,7 +298,12 @@ class TabularSource:
                 f"{label}: missing column 'type_id' (or type, layer_id, id, order); "
                 f"add it or pass --type N{found}"
             )
-        has_box = all(c in mapping for c in ("xmin", "ymin", "xmax", "ymax"))
+        keys: dict[str, str] = {}
+        for n in names:
+            keys.setdefault(_key(n), n)
+        mapping = size_box_mapping(keys, mapping) or mapping
+        corners = ("xmax", "ymax") if "box_width" not in mapping else ("box_width",)
+        has_box = all(c in mapping for c in ("xmin", "ymin", *corners))
         has_point = "x" in mapping and "y" in mapping
         if not has_box and not has_point:
             missing = [c for c in ("xmin", "ymin", "xmax", "ymax") if c not in mapping]
@@ -300,13 +314,32 @@ class TabularSource:
         if has_box:
             mapping.pop("x", None)
             mapping.pop("y", None)
-        return cls(path, kind, mapping, type_id, list(names), **extra)
+        src = cls(path, kind, mapping, type_id, list(names), **extra)
+        if "box_width" in mapping:
+            src._decide_box_units()
+        return src
+
+    def _decide_box_units(self) -> None:
+        """Fractions or pixels, from the first rows of a left/top/width/height table."""
+        sample = next(iter(self.batches(["xmin", "ymin", "box_width", "box_height"])), None)
+        self.box = box_units(sample) if sample is not None else "fraction"
+        names = "/".join(self.mapping[c] for c in ("xmin", "ymin", "box_width", "box_height"))
+        if self.box == "pixels":
+            self.notes.append(f"{self.label}: {names} read as pixels (corner and size)")
+            return
+        lo, hi = FRACTION_RANGE
+        note = f"{self.label}: {names} read as fractions of the canvas (all within {lo:g}..{hi:g})"
+        if not ("canvas_width" in self.mapping and "canvas_height" in self.mapping):
+            note += "; no canvas_width/canvas_height columns, so the canvas is 1x1"
+        self.notes.append(note)
 
     # -- reading ---------------------------------------------------------------------
     @property
     def has_canvas(self) -> bool:
-        """Whether the file carries canvas width and height columns."""
-        return "canvas_width" in self.mapping and "canvas_height" in self.mapping
+        """Whether the file carries canvas width and height columns (or fractional boxes,
+        which are on the unit canvas without them)."""
+        has = "canvas_width" in self.mapping and "canvas_height" in self.mapping
+        return has or self.box == "fraction"
 
     def source_columns(self, columns: Sequence[str] | None) -> list[str]:
         """The file's own column names needed to produce canonical ``columns``."""
@@ -315,6 +348,8 @@ class TabularSource:
         wanted = set(columns)
         if wanted & {"xmin", "xmax", "ymin", "ymax"} and "x" in self.mapping:
             wanted |= {"x", "y"}
+        if wanted & {"xmin", "xmax", "ymin", "ymax"} and "box_width" in self.mapping:
+            wanted |= {"xmin", "ymin", *needed_for_size(self.box)}
         out = [src for canon, src in self.mapping.items() if canon in wanted]
         mapped = set(self.mapping.values())
         # requested columns of the source's own (e.g. PSD ingest's has_area) come along
@@ -517,7 +552,7 @@ class TabularSource:
             if src not in raw.column_names:
                 continue
             col = raw.column(src)
-            if canon in (*NUMERIC, "x", "y"):
+            if canon in (*NUMERIC, "x", "y", "box_width", "box_height"):
                 col, col_bad = _to_float(col)
                 if col_bad is not None:
                     bad = col_bad if bad is None else bad | col_bad
@@ -526,6 +561,8 @@ class TabularSource:
         for name in raw.column_names:  # the source's own columns are kept as they are
             if name not in mapped and name not in out and name not in ALIASES:
                 out[name] = raw.column(name)
+        if "box_width" in out and self.box is not None:
+            out = corners_from_size(out, self.box, n)
         if "x" in out:
             out["xmin"] = out["xmax"] = out.pop("x")
             out["ymin"] = out["ymax"] = out.pop("y")
