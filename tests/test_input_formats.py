@@ -475,3 +475,9 @@ def test_width_height_with_right_bottom_still_mean_the_canvas(write):
     text = "type_id,left,top,right,bottom,width,height\n30,10,20,50,25,200,100\n"
     row = read_layers([write("lt.csv", text)])[0].arrow.to_pylist()[0]
     assert (row["xmax"], row["canvas_width"]) == (50, 200)
+
+
+def test_w_h_and_canvas_w_h_spellings(write):
+    text = "type_id,left,top,w,h,canvas_w,canvas_h\n30,0.5,0.5,0.25,0.5,200,100\n"
+    row = read_layers([write("wh.csv", text)])[0].arrow.to_pylist()[0]
+    assert (row["xmin"], row["ymin"], row["xmax"], row["ymax"]) == (100, 50, 150, 100)

@@ -13,7 +13,8 @@ the canvas a little), else pixels::
 
 Fractions are multiplied by the design's canvas (``canvas_width``, ``canvas_height``;
 ``width``/``height`` mean the box here, never the canvas). Without canvas columns the
-canvas is the unit square, 1x1, which gives the same heatmaps as any canvas.
+canvas is the unit square, 1x1: positions are right, but the canvas is square, so its
+aspect (and the hexagon grid on it) is not the designs' own.
 """
 
 from __future__ import annotations

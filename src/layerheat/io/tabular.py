@@ -1,7 +1,10 @@
-"""Readers for tidy CSV / Parquet layer tables and the source's headerless point CSVs.
+"""Readers for tidy layer tables and the source's headerless point CSVs.
 
+Tidy tables come as CSV (plain or gzip/bz2/zstd/xz; ``,`` ``;`` tab or ``|``), Parquet
+(a file or a folder of part files), JSON records or JSON Lines, and Feather/Arrow IPC.
 Every reader yields Arrow tables in batches with the canonical column names of
-:mod:`layerheat.table` (aliases resolved), so memory stays flat however big the file::
+:mod:`layerheat.table` (aliases resolved), so memory stays flat however big the file
+(JSON is read whole when opened)::
 
     >>> src = TabularSource.open("layers.parquet")           # doctest: +SKIP
     >>> for batch in src.batches(columns=["type_id", "xmin"]):  # doctest: +SKIP
@@ -328,9 +331,15 @@ class TabularSource:
             self.notes.append(f"{self.label}: {names} read as pixels (corner and size)")
             return
         lo, hi = FRACTION_RANGE
-        note = f"{self.label}: {names} read as fractions of the canvas (all within {lo:g}..{hi:g})"
+        note = (
+            f"{self.label}: {names} read as fractions of the canvas "
+            f"(first rows all within {lo:g}..{hi:g})"
+        )
         if not ("canvas_width" in self.mapping and "canvas_height" in self.mapping):
-            note += "; no canvas_width/canvas_height columns, so the canvas is 1x1"
+            note += (
+                "; no canvas_width/canvas_height columns, so the canvas is 1x1 (square); "
+                "add them for the designs' own aspect"
+            )
         self.notes.append(note)
 
     # -- reading ---------------------------------------------------------------------
