@@ -5,10 +5,12 @@
     >>> len(table) == report.rows_used
     True
 
-Dispatch by what an input is: a folder or ``.psd``/``.psb`` file goes to the PSD reader
-(through :mod:`layerheat.ingest`, which reads many files safely), a ``.json`` file to
-the COCO reader, a URL or any other file to :mod:`layerheat.io.tabular` (CSV, Parquet,
-the source's headerless x,y CSV), the word ``sample`` to the built-in synthetic dataset.
+Dispatch by what an input is: a quoted glob becomes the files it matches; a folder of
+Parquet part files is one table (:mod:`layerheat.io.datasets`); a folder or
+``.psd``/``.psb`` file goes to the PSD reader (through :mod:`layerheat.ingest`, which
+reads many files safely), a ``.json`` file to the COCO reader, a URL or any other file
+to :mod:`layerheat.io.tabular` (CSV, Parquet, the source's headerless x,y CSV), the
+word ``sample`` to the built-in synthetic dataset.
 
 Every command reads through here: :func:`read_layers` for a whole checked table
 (render, viewer), :func:`make_parts` for the engines, which read, check and accumulate
@@ -17,6 +19,7 @@ part by part.
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +97,31 @@ def open_sources(
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     taxonomy = taxonomy or default_taxonomy()
-    return [_open_one(item, type_id, taxonomy) for item in (list(inputs or []) or [SAMPLE])]
+    items = [one for item in (list(inputs or []) or [SAMPLE]) for one in _expand(item)]
+    return [_open_one(item, type_id, taxonomy) for item in items]
+
+
+def _expand(item: str | Path) -> list[str | Path]:
+    """A quoted glob (``'parts/*.csv'``) becomes the files it matches, sorted.
+
+    A pattern of PSD/PSB files stays whole: the PSD reader reads it in parallel, with
+    design ids relative to the pattern's fixed folder. URLs and paths that exist are
+    never patterns.
+    """
+    from .io.psd import PSD_SUFFIXES
+    from .io.tabular import is_url
+
+    text = str(item)
+    if is_url(item) or Path(text).exists() or not set("*?[") & set(text):
+        return [item]
+    matches = sorted(p for p in glob.glob(text, recursive=True) if Path(p).is_file())
+    if not matches:
+        raise LayerheatError(
+            f"{text}: the pattern matched no files; check the folder and the pattern"
+        )
+    if all(Path(p).suffix.lower() in PSD_SUFFIXES for p in matches):
+        return [item]
+    return matches
 
 
 def _open_one(item: str | Path, type_id: int | None, taxonomy: Taxonomy) -> Source:
@@ -104,21 +131,72 @@ def _open_one(item: str | Path, type_id: int | None, taxonomy: Taxonomy) -> Sour
     path = Path(item)
     if is_url(item):  # s3://, file://, ... read through fsspec
         tab = TabularSource.open_url(str(item), type_id=type_id)
-        return Source(str(item), tab.path.stem, tab.has_canvas, tab.batches, None, tab)
+        return _lazy(str(item), tab.path.stem, tab)
     if str(item) == SAMPLE and not path.exists():
         from .sample import sample_layers
 
         return table_source(sample_layers(), SAMPLE)
-    if path.is_dir() or path.suffix.lower() in PSD_SUFFIXES:
+    if path.is_dir():
+        return _open_folder(path, type_id, taxonomy)
+    if path.suffix.lower() in PSD_SUFFIXES:
         from .ingest import read_psd_layers
 
         return _in_memory(path, *read_psd_layers([path], taxonomy=taxonomy))
-    if path.suffix.lower() == ".json":
+    if path.suffix.lower() == ".json" and _json_layout(path) == "coco":
         from .ingest import read_coco_layers
 
         return _in_memory(path, *read_coco_layers([path], taxonomy=taxonomy))
-    tab = TabularSource.open(path, type_id=type_id)
-    return Source(str(path), path.stem, tab.has_canvas, tab.batches, None, tab)
+    return _lazy(str(path), _stem(path), TabularSource.open(path, type_id=type_id))
+
+
+def _stem(path: Path) -> str:
+    """The file's name without its suffix: ``layers.csv.gz`` -> ``layers``."""
+    from .io.streams import COMPRESSION_SUFFIXES
+
+    if path.suffix.lower() in COMPRESSION_SUFFIXES:
+        path = path.with_suffix("")
+    return path.stem
+
+
+def _lazy(label: str, design: str, tab: TabularSource) -> Source:
+    """A file read in batches when needed, with the reader's notes on how it read it."""
+    report = ReadReport(notes=list(tab.notes)) if tab.notes else None
+    return Source(label, design, tab.has_canvas, tab.batches, report, tab)
+
+
+def _json_layout(path: Path) -> str:
+    """How a ``.json`` file holds its layers: ``coco``, ``records`` or ``lines``."""
+    from .io.jsonrecords import json_layout
+
+    try:
+        with path.open("rb") as fh:
+            return json_layout(fh.read(1 << 16), ".json")
+    except OSError:
+        return "coco"  # the COCO reader says what is wrong with the file
+
+
+def _open_folder(path: Path, type_id: int | None, taxonomy: Taxonomy) -> Source:
+    """A folder of Parquet part files is one table; a folder of PSD/PSB files a collection."""
+    from .io.datasets import dataset_files
+    from .io.psd import PSD_SUFFIXES
+    from .io.tabular import TabularSource
+
+    has_psd = any(p.suffix.lower() in PSD_SUFFIXES and p.is_file() for p in path.rglob("*"))
+    if dataset_files(path):
+        if has_psd:
+            raise LayerheatError(
+                f"{path}: holds both PSD/PSB and Parquet files; pass one kind, e.g. "
+                f"'{path}/**/*.psd' or a subfolder"
+            )
+        return _lazy(str(path), path.name, TabularSource.open_folder(path, type_id=type_id))
+    if not has_psd:
+        raise LayerheatError(
+            f"{path}: no .psd or .psb files and no .parquet files in this folder (searched "
+            f"recursively); for CSV or JSON files pass a quoted glob like '{path}/*.csv'"
+        )
+    from .ingest import read_psd_layers
+
+    return _in_memory(path, *read_psd_layers([path], taxonomy=taxonomy))
 
 
 def _in_memory(path: Path, table: LayerTable, report: ReadReport) -> Source:
@@ -190,8 +268,9 @@ def read_layers(
 class Part:
     """A piece of one input that is read, checked and accumulated on its own.
 
-    A Parquet file splits into parts of whole row groups (about :data:`PART_ROWS` rows
-    or more each); a CSV file, a PSD folder, a COCO file or a table is one part.
+    A Parquet file splits into parts of whole row groups (a folder of Parquet files into
+    parts of whole files), about :data:`PART_ROWS` rows or more each; a CSV file, a PSD
+    folder, a COCO file or a table is one part.
     Picklable, so Dask workers read their parts themselves.
     """
 

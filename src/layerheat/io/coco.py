@@ -132,8 +132,13 @@ def _load(path: Path) -> dict:
         raise CocoReadError("not a COCO dataset: expected a JSON object")
     missing = [k for k in ("images", "annotations") if not isinstance(data.get(k), list)]
     if missing:
+        from .jsonrecords import describe
+
         what = " and ".join(repr(k) for k in missing)
-        raise CocoReadError(f"not a COCO dataset: missing key {what} (a list)")
+        raise CocoReadError(
+            f"not a COCO dataset: missing key {what} (a list) in {describe(data)}; "
+            "layer records go in a JSON list [{...}, ...] or JSON Lines"
+        )
     return data
 
 

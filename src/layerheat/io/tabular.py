@@ -1,7 +1,10 @@
-"""Readers for tidy CSV / Parquet layer tables and the source's headerless point CSVs.
+"""Readers for tidy layer tables and the source's headerless point CSVs.
 
+Tidy tables come as CSV (plain or gzip/bz2/zstd/xz; ``,`` ``;`` tab or ``|``), Parquet
+(a file or a folder of part files), JSON records or JSON Lines, and Feather/Arrow IPC.
 Every reader yields Arrow tables in batches with the canonical column names of
-:mod:`layerheat.table` (aliases resolved), so memory stays flat however big the file::
+:mod:`layerheat.table` (aliases resolved), so memory stays flat however big the file
+(JSON is read whole when opened)::
 
     >>> src = TabularSource.open("layers.parquet")           # doctest: +SKIP
     >>> for batch in src.batches(columns=["type_id", "xmin"]):  # doctest: +SKIP
@@ -15,6 +18,7 @@ are flagged in the ``_non_numeric`` column so the run can count them.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +28,32 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import LayerheatError
+from .boxes import (
+    FRACTION_RANGE,
+    box_units,
+    corners_from_size,
+    needed_for_size,
+    size_box_mapping,
+)
+from .ipc import IPC_SUFFIXES, ipc_batches, ipc_layout, ipc_names
+from .jsonrecords import (
+    JSON_SUFFIXES,
+    LINES_SUFFIXES,
+    json_layout,
+    read_json_lines,
+    read_json_records,
+)
+from .streams import (
+    DELIMITERS,
+    compression_of,
+    delimiter_name,
+    first_record,
+    inner_suffix,
+    open_decompressed,
+    read_head,
+    sniff_delimiter,
+    text_of,
+)
 
 __all__ = [
     "ALIASES",
@@ -52,6 +82,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 NUMERIC = ("xmin", "ymin", "xmax", "ymax", "canvas_width", "canvas_height")
 NON_NUMERIC_FLAG = "_non_numeric"
 BATCH_ROWS = 1 << 20
+PARQUET_SUFFIXES = (".parquet", ".pq")
 _LEADING_NUMBER = re.compile(r"^(\d+)")
 
 
@@ -78,11 +109,19 @@ class TabularSource:
     """One CSV or Parquet file of layers, read lazily in batches."""
 
     path: Path
-    kind: str  # "parquet", "csv" or "points" (the source's headerless x,y CSV)
+    kind: str  # "parquet", "dataset" (a Parquet folder), "csv", "points" (headerless x,y)
     mapping: dict[str, str]
     type_id: int | None = None
     source_names: list[str] = field(default_factory=list)
     url: str | None = None  # set for inputs read through fsspec (s3://, gs://, file://...)
+    compression: str | None = None  # "gzip", "bz2", "zstd" or "xz" for a compressed CSV
+    delimiter: str = ","  # of a CSV: found from its first line (see io.streams)
+    files: list[str] | None = None  # kind "dataset": the folder's Parquet part files
+    keys: pa.Schema | None = None  # kind "dataset": columns from key=value folder names
+    layout: str | None = None  # kind "ipc": "file", "stream" or "feather1"
+    table: pa.Table | None = None  # kind "records" (JSON): the rows, read when opened
+    box: str | None = None  # left/top/width/height boxes: "fraction" or "pixels" (io.boxes)
+    notes: list[str] = field(default_factory=list)  # how the file was read, for the report
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
@@ -100,22 +139,7 @@ class TabularSource:
             raise LayerheatError(f"{url}: file is empty; expected CSV or Parquet layer data")
         with fs.open(fspath, "rb") as fh:
             head = fh.read(8192)
-        path = Path(fspath.rsplit("/", 1)[-1])
-        if head[:4] == b"PAR1" or path.suffix.lower() in (".parquet", ".pq"):
-            import pyarrow.parquet as pq
-
-            try:
-                with fs.open(fspath, "rb") as fh:
-                    names = pq.ParquetFile(fh).schema_arrow.names
-            except (pa.ArrowInvalid, OSError) as exc:
-                raise LayerheatError(
-                    f"{url}: not a readable Parquet file (truncated or corrupt: {exc})"
-                ) from None
-            src = cls._checked(path, "parquet", names, type_id)
-        else:
-            src = cls._open_csv(path, head, type_id)
-        src.url = url
-        return src
+        return cls._open_head(Path(fspath.rsplit("/", 1)[-1]), url, head, type_id)
 
     @classmethod
     def open(cls, path: str | Path, type_id: int | None = None) -> TabularSource:
@@ -130,84 +154,201 @@ class TabularSource:
             raise LayerheatError(f"{path}: file is empty; expected CSV or Parquet layer data")
         with path.open("rb") as fh:
             head = fh.read(8192)
-        if head[:4] == b"PAR1" or path.suffix.lower() in (".parquet", ".pq"):
-            return cls._open_parquet(path, head, type_id)
-        if b"\x00" in head:
-            raise LayerheatError(
-                f"{path}: not a CSV or Parquet file (binary content); "
-                "pass layer data as CSV or Parquet"
-            )
-        return cls._open_csv(path, head, type_id)
+        return cls._open_head(path, None, head, type_id)
 
     @classmethod
-    def _open_parquet(cls, path: Path, head: bytes, type_id: int | None) -> TabularSource:
+    def open_folder(cls, folder: str | Path, type_id: int | None = None) -> TabularSource:
+        """Inspect a folder of Parquet part files (hive ``key=value`` folders too)."""
+        from .datasets import dataset_files, open_dataset, partition_keys
+
+        folder = Path(folder)
+        files = dataset_files(folder)
+        if not files:
+            raise LayerheatError(f"{folder}: no .parquet files in this folder")
+        try:
+            dataset = open_dataset(folder, files)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise LayerheatError(
+                f"{folder}: not a readable folder of Parquet files ({str(exc).splitlines()[0]})"
+            ) from None
+        keys = partition_keys(dataset, files, folder)
+        names = dataset.schema.names
+        return cls._checked(folder, "dataset", names, type_id, files=files, keys=keys)
+
+    @classmethod
+    def _open_head(
+        cls, path: Path, url: str | None, head: bytes, type_id: int | None
+    ) -> TabularSource:
+        """Choose the format from the first bytes (and the name), then read the header."""
+        label = url or str(path)
+        suffix = inner_suffix(path)
+        if head[:4] == b"PAR1" or suffix in PARQUET_SUFFIXES:
+            return cls._open_parquet(path, url, type_id)
+        if ipc_layout(head) is not None or suffix in IPC_SUFFIXES:
+            return cls._open_ipc(path, url, ipc_layout(head), type_id)
+        compression = compression_of(head)
+        if compression is not None:
+            try:
+                head = read_head(_raw_input(path, url), compression)
+            except (OSError, EOFError, ValueError, pa.ArrowInvalid) as exc:
+                raise LayerheatError(
+                    f"{label}: not readable as {compression}-compressed data "
+                    f"({str(exc).splitlines()[0]}); check the file is complete"
+                ) from None
+            if not head:
+                raise LayerheatError(f"{label}: file is empty once decompressed ({compression})")
+        if suffix in JSON_SUFFIXES + LINES_SUFFIXES:
+            return cls._open_json(path, url, json_layout(head, suffix), compression, type_id)
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise LayerheatError(f"{label}: UTF-16 text; save it as UTF-8 CSV (Excel: 'CSV UTF-8')")
+        if b"\x00" in head:
+            raise LayerheatError(
+                f"{label}: not a CSV or Parquet file (binary content); "
+                "pass layer data as CSV or Parquet"
+            )
+        src = cls._open_csv(path, url, text_of(head), compression, type_id)
+        if len(head) < (8192 if compression is None else 1 << 16):  # the whole file
+            _refuse_header_only(label, text_of(head), src)
+        return src
+
+    @classmethod
+    def _open_parquet(cls, path: Path, url: str | None, type_id: int | None) -> TabularSource:
         import pyarrow.parquet as pq
 
         try:
-            names = pq.ParquetFile(path).schema_arrow.names
+            names = pq.ParquetFile(_raw_input(path, url)).schema_arrow.names
         except (pa.ArrowInvalid, OSError) as exc:
             raise LayerheatError(
-                f"{path}: not a readable Parquet file (truncated or corrupt: {exc})"
+                f"{url or path}: not a readable Parquet file (truncated or corrupt: {exc})"
             ) from None
-        return cls._checked(path, "parquet", names, type_id)
+        return cls._checked(path, "parquet", names, type_id, url=url)
 
     @classmethod
-    def _open_csv(cls, path: Path, head: bytes, type_id: int | None) -> TabularSource:
+    def _open_ipc(
+        cls, path: Path, url: str | None, layout: str | None, type_id: int | None
+    ) -> TabularSource:
+        label = url or str(path)
         try:
-            text = head.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = head.decode("latin-1")
+            if layout is None:
+                raise pa.ArrowInvalid("no Arrow IPC or Feather magic bytes at the start")
+            names = ipc_names(_raw_input(path, url), layout)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise LayerheatError(
+                f"{label}: not a readable Feather/Arrow IPC file ({str(exc).splitlines()[0]})"
+            ) from None
+        return cls._checked(path, "ipc", names, type_id, url=url, layout=layout)
+
+    @classmethod
+    def _open_json(
+        cls, path: Path, url: str | None, layout: str, compression: str | None, type_id: int | None
+    ) -> TabularSource:
+        """Read a JSON list of records or JSON Lines whole (COCO goes to its own reader)."""
+        label = url or str(path)
+        stream = open_decompressed(_raw_input(path, url), compression)
+        if isinstance(stream, Path):
+            stream = stream.open("rb")
+        try:
+            if layout == "lines":
+                table = read_json_lines(label, stream)
+            else:
+                table = read_json_records(label, stream)
+        except (OSError, EOFError, pa.ArrowInvalid) as exc:
+            raise LayerheatError(f"{label}: cannot read ({str(exc).splitlines()[0]})") from None
+        finally:
+            stream.close()
+        return cls._checked(path, "records", table.column_names, type_id, url=url, table=table)
+
+    @classmethod
+    def _open_csv(
+        cls, path: Path, url: str | None, text: str, compression: str | None, type_id: int | None
+    ) -> TabularSource:
+        label = url or str(path)
         first = text.splitlines()[0] if text.strip() else ""
         if not first.strip():
-            raise LayerheatError(f"{path}: file has no data (empty first line)")
-        fields = [f.strip() for f in next(csv.reader([first]))]
+            raise LayerheatError(f"{label}: file has no data (empty first line)")
+        delimiter = sniff_delimiter(first, inner_suffix(path))
+        fields = first_record(text, delimiter)
         if len(fields) < 2:
+            tried = ", ".join(delimiter_name(d) for d in DELIMITERS)
             raise LayerheatError(
-                f"{path}: not a CSV of layers (first line has {len(fields)} field); "
-                "expected a header like design_id,type_id,xmin,ymin,xmax,ymax"
+                f"{label}: not a CSV of layers (first line has {len(fields)} field split at "
+                f"any of {tried}); expected a header like design_id,type_id,xmin,ymin,xmax,ymax"
             )
+        extra = {"url": url, "compression": compression, "delimiter": delimiter}
         if all(_is_number(f) for f in fields):
             if type_id is None:
                 lead = _LEADING_NUMBER.match(path.name)
                 if not lead:
                     raise LayerheatError(
-                        f"{path}: headerless x,y file but its name has no leading type id "
+                        f"{label}: headerless x,y file but its name has no leading type id "
                         "(like 20test2.csv); pass --type N"
                     )
                 type_id = int(lead.group(1))
             names = ["x", "y"] + [f"_extra{i}" for i in range(len(fields) - 2)]
-            mapping = {"x": "x", "y": "y"}
-            return cls(path, "points", mapping, type_id, names)
-        return cls._checked(path, "csv", fields, type_id)
+            return cls(path, "points", {"x": "x", "y": "y"}, type_id, names, **extra)
+        return cls._checked(path, "csv", fields, type_id, **extra)
 
     @classmethod
     def _checked(
-        cls, path: Path, kind: str, names: list[str], type_id: int | None
+        cls, path: Path, kind: str, names: list[str], type_id: int | None, **extra: object
     ) -> TabularSource:
+        label = extra.get("url") or str(path)
+        _refuse_duplicates(label, names)
         mapping = resolve_columns(names)
+        found = _found_columns(names, extra.get("delimiter"))
         if "type_id" not in mapping and type_id is None:
             raise LayerheatError(
-                f"{path}: missing column 'type_id' (or type, layer_id, id, order); "
-                "add it or pass --type N"
+                f"{label}: missing column 'type_id' (or type, layer_id, id, order); "
+                f"add it or pass --type N{found}"
             )
-        has_box = all(c in mapping for c in ("xmin", "ymin", "xmax", "ymax"))
+        keys: dict[str, str] = {}
+        for n in names:
+            keys.setdefault(_key(n), n)
+        mapping = size_box_mapping(keys, mapping) or mapping
+        corners = ("xmax", "ymax") if "box_width" not in mapping else ("box_width",)
+        has_box = all(c in mapping for c in ("xmin", "ymin", *corners))
         has_point = "x" in mapping and "y" in mapping
         if not has_box and not has_point:
             missing = [c for c in ("xmin", "ymin", "xmax", "ymax") if c not in mapping]
             raise LayerheatError(
-                f"{path}: missing column(s) {', '.join(missing)}; give a box "
-                "(xmin,ymin,xmax,ymax) or a point (x,y or xcenter,ycenter)"
+                f"{label}: missing column(s) {', '.join(missing)}; give a box "
+                f"(xmin,ymin,xmax,ymax) or a point (x,y or xcenter,ycenter){found}"
             )
         if has_box:
             mapping.pop("x", None)
             mapping.pop("y", None)
-        return cls(path, kind, mapping, type_id, list(names))
+        src = cls(path, kind, mapping, type_id, list(names), **extra)
+        if "box_width" in mapping:
+            src._decide_box_units()
+        return src
+
+    def _decide_box_units(self) -> None:
+        """Fractions or pixels, from the first rows of a left/top/width/height table."""
+        sample = next(iter(self.batches(["xmin", "ymin", "box_width", "box_height"])), None)
+        self.box = box_units(sample) if sample is not None else "fraction"
+        names = "/".join(self.mapping[c] for c in ("xmin", "ymin", "box_width", "box_height"))
+        if self.box == "pixels":
+            self.notes.append(f"{self.label}: {names} read as pixels (corner and size)")
+            return
+        lo, hi = FRACTION_RANGE
+        note = (
+            f"{self.label}: {names} read as fractions of the canvas "
+            f"(first rows all within {lo:g}..{hi:g})"
+        )
+        if not ("canvas_width" in self.mapping and "canvas_height" in self.mapping):
+            note += (
+                "; no canvas_width/canvas_height columns, so the canvas is 1x1 (square); "
+                "add them for the designs' own aspect"
+            )
+        self.notes.append(note)
 
     # -- reading ---------------------------------------------------------------------
     @property
     def has_canvas(self) -> bool:
-        """Whether the file carries canvas width and height columns."""
-        return "canvas_width" in self.mapping and "canvas_height" in self.mapping
+        """Whether the file carries canvas width and height columns (or fractional boxes,
+        which are on the unit canvas without them)."""
+        has = "canvas_width" in self.mapping and "canvas_height" in self.mapping
+        return has or self.box == "fraction"
 
     def source_columns(self, columns: Sequence[str] | None) -> list[str]:
         """The file's own column names needed to produce canonical ``columns``."""
@@ -216,6 +357,8 @@ class TabularSource:
         wanted = set(columns)
         if wanted & {"xmin", "xmax", "ymin", "ymax"} and "x" in self.mapping:
             wanted |= {"x", "y"}
+        if wanted & {"xmin", "xmax", "ymin", "ymax"} and "box_width" in self.mapping:
+            wanted |= {"xmin", "ymin", *needed_for_size(self.box)}
         out = [src for canon, src in self.mapping.items() if canon in wanted]
         mapped = set(self.mapping.values())
         # requested columns of the source's own (e.g. PSD ingest's has_area) come along
@@ -229,12 +372,20 @@ class TabularSource:
     ) -> Iterator[pa.Table]:
         """Yield tables with canonical columns (only ``columns`` if given).
 
-        ``row_groups`` reads only those row groups of a Parquet file (see :meth:`parts`).
+        ``row_groups`` reads only those row groups of a Parquet file, or those files of
+        a folder of Parquet files (see :meth:`parts`).
         """
         needed = self.source_columns(columns)
         try:
             if self.kind == "parquet":
                 yield from self._parquet_batches(needed, batch_rows, row_groups)
+            elif self.kind == "dataset":
+                yield from self._dataset_batches(needed, batch_rows, row_groups)
+            elif self.kind == "records":
+                yield from self._table_batches(needed, batch_rows)
+            elif self.kind == "ipc":
+                for table in ipc_batches(self._input(), self.layout, needed, batch_rows):
+                    yield self._canonical(table)
             else:
                 yield from self._csv_batches(needed)
         except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, UnicodeDecodeError) as exc:
@@ -242,20 +393,20 @@ class TabularSource:
             raise LayerheatError(f"{self.label}: cannot read ({msg})") from None
 
     def parts(self, rows: int = BATCH_ROWS) -> list[tuple[int, ...]] | None:
-        """Row groups of a Parquet file grouped into parts of about ``rows`` rows or more.
+        """Row groups of a Parquet file (files of a Parquet folder) grouped into parts of
+        about ``rows`` rows or more.
 
         Parts can be read and binned independently (threads, Dask tasks) and their
         counts added. None for a CSV file, which is read as one stream.
         """
-        if self.kind != "parquet":
+        if self.kind not in ("parquet", "dataset"):
             return None
-        meta = self._parquet_file().metadata
         parts: list[tuple[int, ...]] = []
         current: list[int] = []
         size = 0
-        for i in range(meta.num_row_groups):
+        for i, n in enumerate(self._unit_rows()):
             current.append(i)
-            size += meta.row_group(i).num_rows
+            size += n
             if size >= rows:
                 parts.append(tuple(current))
                 current, size = [], 0
@@ -263,14 +414,29 @@ class TabularSource:
             parts.append(tuple(current))
         return parts
 
+    def _unit_rows(self) -> list[int]:
+        """Rows in each unit parts are made of: row groups of a file, files of a folder."""
+        if self.kind == "dataset":
+            from .datasets import file_rows
+
+            return file_rows(self.files or [])
+        meta = self._parquet_file().metadata
+        return [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+
     def rows_in(self, row_groups: Sequence[int]) -> int:
-        """Rows in the given Parquet row groups (from the file's metadata)."""
+        """Rows in the given Parquet row groups (or files of a folder), from metadata."""
+        if self.kind == "dataset":
+            from .datasets import file_rows
+
+            return sum(file_rows([self.files[i] for i in row_groups]))
         meta = self._parquet_file().metadata
         return sum(meta.row_group(i).num_rows for i in row_groups)
 
     @property
     def num_rows(self) -> int | None:
         """Rows in the file when known without reading it (Parquet), else None."""
+        if self.kind == "dataset":
+            return sum(self._unit_rows())
         if self.kind != "parquet":
             return None
         return self._parquet_file().metadata.num_rows
@@ -281,11 +447,8 @@ class TabularSource:
         return pq.ParquetFile(self._input())
 
     def _input(self):  # noqa: ANN202 - a path or an open binary file
-        """What Arrow reads: the local path, or an fsspec file for a URL."""
-        if self.url is None:
-            return self.path
-        fs, fspath = _url_fs(self.url)
-        return fs.open(fspath, "rb")
+        """What Arrow reads: the local path, or an fsspec file for a URL; decompressing."""
+        return open_decompressed(_raw_input(self.path, self.url), self.compression)
 
     @property
     def label(self) -> str:
@@ -307,6 +470,28 @@ class TabularSource:
         for batch in batches:
             yield self._canonical(pa.Table.from_batches([batch]))
 
+    def _table_batches(self, needed: list[str], batch_rows: int) -> Iterator[pa.Table]:
+        """Slices of the rows read when the file was opened (JSON)."""
+        raw = self.table.select([c for c in needed if c in self.table.column_names])
+        meta = self.table.schema.metadata or {}
+        for start in range(0, raw.num_rows, batch_rows):
+            table = self._canonical(raw.slice(start, batch_rows))
+            if start == 0 and b"malformed_rows" in meta:
+                table = table.replace_schema_metadata({b"malformed_rows": meta[b"malformed_rows"]})
+            yield table
+
+    def _dataset_batches(
+        self, needed: list[str], batch_rows: int, files: Sequence[int] | None = None
+    ) -> Iterator[pa.Table]:
+        from .datasets import iter_dataset, open_dataset
+
+        chosen = self.files if files is None else [self.files[i] for i in files]
+        if not chosen:
+            return
+        dataset = open_dataset(self.path, chosen, self.keys)
+        for table in iter_dataset(dataset, needed, batch_rows):
+            yield self._canonical(table)
+
     def _csv_batches(self, needed: list[str]) -> Iterator[pa.Table]:
         import pyarrow.csv as pacsv
 
@@ -323,7 +508,9 @@ class TabularSource:
             column_names=self.source_names if self.kind == "points" else None,
             block_size=1 << 24,
         )
-        parse = pacsv.ParseOptions(invalid_row_handler=on_invalid)
+        parse = pacsv.ParseOptions(
+            delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+        )
 
         def reader(types: dict) -> Iterator[pa.RecordBatch]:
             convert = pacsv.ConvertOptions(
@@ -352,10 +539,11 @@ class TabularSource:
             yield self._with_malformed(batch, malformed)
 
     def _small(self) -> bool:
+        limit = 256 << 20 if self.compression is None else 32 << 20  # ~8x once unpacked
         if self.url is not None:
             fs, fspath = _url_fs(self.url)
-            return fs.size(fspath) <= 256 << 20
-        return self.path.stat().st_size <= 256 << 20
+            return fs.size(fspath) <= limit
+        return self.path.stat().st_size <= limit
 
     def _with_malformed(self, batch: pa.RecordBatch, malformed: dict) -> pa.Table:
         table = self._canonical(pa.Table.from_batches([batch]))
@@ -373,7 +561,7 @@ class TabularSource:
             if src not in raw.column_names:
                 continue
             col = raw.column(src)
-            if canon in (*NUMERIC, "x", "y"):
+            if canon in (*NUMERIC, "x", "y", "box_width", "box_height"):
                 col, col_bad = _to_float(col)
                 if col_bad is not None:
                     bad = col_bad if bad is None else bad | col_bad
@@ -382,6 +570,8 @@ class TabularSource:
         for name in raw.column_names:  # the source's own columns are kept as they are
             if name not in mapped and name not in out and name not in ALIASES:
                 out[name] = raw.column(name)
+        if "box_width" in out and self.box is not None:
+            out = corners_from_size(out, self.box, n)
         if "x" in out:
             out["xmin"] = out["xmax"] = out.pop("x")
             out["ymin"] = out["ymax"] = out.pop("y")
@@ -400,6 +590,49 @@ class TabularSource:
 def is_url(name: str | Path) -> bool:
     """Whether an input names a file through a URL scheme (s3://, file://, ...)."""
     return isinstance(name, str) and "://" in name
+
+
+def _raw_input(path: Path, url: str | None):  # noqa: ANN202 - a path or a binary file
+    """The file's bytes as stored: the local path, or an open fsspec file for a URL."""
+    if url is None:
+        return path
+    fs, fspath = _url_fs(url)
+    return fs.open(fspath, "rb")
+
+
+def _refuse_duplicates(label: str, names: Sequence[str]) -> None:
+    """One clear error for a header naming a column twice (readers would pick one)."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        key = _key(name)
+        if key in seen:
+            first = names[seen[key]]
+            same = f"{name!r}" if first == name else f"{first!r} and {name!r}"
+            raise LayerheatError(
+                f"{label}: column {same} appears twice in the header (columns "
+                f"{seen[key] + 1} and {i + 1}); rename or remove one"
+            )
+        seen[key] = i
+
+
+def _refuse_header_only(label: str, text: str, src: TabularSource) -> None:
+    """One clear error for a whole file that is a header and nothing else."""
+    if src.kind == "points":
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=src.delimiter)
+    next(reader, None)
+    if not any(any(f.strip() for f in record) for record in reader):
+        raise LayerheatError(
+            f"{label}: no usable layer rows: the file has a header and no data rows "
+            "(read 0 layers); add layer rows below the header"
+        )
+
+
+def _found_columns(names: Sequence[str], delimiter: str | None) -> str:
+    """`` (found columns a, b, c split at ';')`` for messages about a missing column."""
+    shown = ", ".join(repr(n) for n in names[:8]) + (", ..." if len(names) > 8 else "")
+    split = f" split at {delimiter_name(delimiter)}" if delimiter else ""
+    return f" (found {len(names)} column(s){split}: {shown})"
 
 
 def _url_fs(url: str):  # noqa: ANN202 - (fsspec file system, path in it)
