@@ -151,12 +151,38 @@ def test_compare_cli_needs_two_sides(cli) -> None:  # noqa: ANN001
     assert result.code == 1 and len(result.err_lines) == 1
 
 
-def test_minmax_is_refused_and_other_canvases_share_the_first_sides_grid() -> None:
+def test_minmax_bins_both_sides_in_the_union_of_their_extents() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    a, b = sample_layers(designs=200, seed=1), sample_variant("logo-right", designs=150, seed=2)
+    result = compare(a, b, scale="minmax", gridsize=12, metrics=False)
+    centres = {}
+    for name, side in (("a", a), ("b", b)):
+        f = side.arrow.to_pandas()
+        centres[name] = f.assign(cx=(f.xmin + f.xmax) / 2, cy=(f.ymin + f.ymax) / 2)
+    for t in result.types:  # the oracle: matplotlib's hexbin of the union-scaled centres
+        both = np.concatenate([centres[k][centres[k].type_id == t.type.id][["cx", "cy"]]
+                               for k in "ab"])  # fmt: skip
+        lo, hi = both.min(axis=0), both.max(axis=0)
+        for k, got in (("a", t.count_a), ("b", t.count_b)):
+            mine = centres[k][centres[k].type_id == t.type.id][["cx", "cy"]].to_numpy()
+            span = np.where(hi > lo, hi - lo, 1.0)
+            scaled = (mine - lo) / span
+            want = plt.hexbin(scaled[:, 0], scaled[:, 1], gridsize=12, extent=(0, 1, 0, 1))
+            plt.close("all")
+            assert np.array_equal(got, want.get_array()), (t.type.name, k)
+    assert result.types[0].type.id == 70  # the moved logo still ranks first
+
+
+def test_other_canvases_share_the_first_sides_grid() -> None:
     from layerheat.errors import LayerheatError
 
     t = sample_layers(designs=20)
-    with pytest.raises(LayerheatError, match="canvas only"):
-        compare(t, t, scale="minmax")
+    with pytest.raises(LayerheatError, match="canvas or minmax"):
+        compare(t, t, scale="fractions")
     tall = t.arrow.set_column(t.arrow.schema.get_field_index("canvas_height"), "canvas_height",
                               [t.numpy("canvas_height") * 3])  # fmt: skip
     # the same layers on canvases three times as tall: B's centres sit higher, same grid

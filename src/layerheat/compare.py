@@ -305,27 +305,32 @@ def compare(
 ) -> Comparison:
     """Read both sides, bin them on one canvas grid, and compare (see :func:`compare_sets`).
 
-    Only ``scale="canvas"`` is supported (min-max scaling gives each side its own
-    frame, which cannot be compared hexagon by hexagon). ``metrics`` adds the
+    ``scale="canvas"`` bins both sides in canvas fractions on the grid of A's reference
+    canvas; ``scale="minmax"`` min-max scales both sides per type with the extents of
+    the union of both sides (the source's method, one frame for the two), so their
+    hexagons line up too. ``metrics`` adds the
     per-design scores of each side, ``max_iou`` the Maximum IoU between the sides;
     both need each side's layers in memory, so the sides are then read whole once.
     ``dask`` / ``engine`` choose the engine, as for :func:`layerheat.heatmaps`.
     """
     from . import metrics as scores
 
-    if scale != "canvas":
-        raise LayerheatError("compare supports --scale canvas only (one grid for both sides)")
+    if scale not in ("canvas", "minmax"):
+        raise LayerheatError(f"--scale {scale!r} unknown; use canvas or minmax")
     taxonomy = taxonomy or default_taxonomy()
     opts = {"taxonomy": taxonomy, "canvas": canvas, "type_id": type_id, "outside": outside}
     sides: list = [a, b]
     if metrics or max_iou:
         sides = [_read_side(side, **opts) for side in sides]
-    frame = None
-    sets, margs = [], []
-    for side in sides:
-        hs, marg, frame = _measure_side(side, gridsize, frame, (dask, engine), **opts)
-        sets.append(hs)
-        margs.append(marg)
+    if scale == "minmax":
+        sets, margs = _minmax_sides(sides, gridsize, (dask, engine), **opts)
+    else:
+        frame = None
+        sets, margs = [], []
+        for side in sides:
+            hs, marg, frame = _measure_side(side, gridsize, frame, (dask, engine), **opts)
+            sets.append(hs)
+            margs.append(marg)
     result = compare_sets(*sets, *margs, fdr=fdr, labels=labels)
     if metrics:
         result.metrics = tuple(scores.design_metrics(t, taxonomy=taxonomy) for t in sides)
@@ -357,6 +362,40 @@ def _measure_side(side, gridsize, frame, engines, *, taxonomy, canvas, type_id, 
     hs = centres.result()
     hs.report = pipe.report(total)
     return hs, marginals.result(), frame
+
+
+def _minmax_sides(sides, gridsize, engines, *, taxonomy, canvas, type_id, outside):  # noqa: ANN001, ANN202
+    """Both sides min-max scaled with the union of their per-type extents (two passes
+    each): HeatmapSets on identical grids, and each side's marginals."""
+    import contextlib
+    import copy
+
+    from .measures.centres import CentreExtents, MinMaxCentres, minmax_set
+    from .measures.marginals import MarginalsMeasure
+    from .pipeline import Pipeline
+
+    dask, engine = engines
+    options = {"taxonomy": taxonomy, "canvas": canvas, "type_id": type_id, "outside": outside}
+    pipes = [Pipeline(s, require_canvas=False, dask=dask, engine=engine, **options) for s in sides]
+    extents, margs, reports, sets = [], [], [], []
+    with contextlib.ExitStack() as stack:
+        for pipe in pipes:
+            stack.enter_context(pipe)
+            measures = [CentreExtents(taxonomy, gridsize, pipe.frame), MarginalsMeasure(taxonomy)]
+            total = pipe.run(measures)
+            extents.append(total.partials[0])
+            margs.append(total.partials[1].result())
+            reports.append(pipe.report(total))
+        union = copy.deepcopy(extents[0])
+        union.merge(extents[1])
+        fits = tuple(union.result())
+        for pipe, side_extents, report in zip(pipes, extents, reports, strict=True):
+            counts = pipe.run([MinMaxCentres(taxonomy, fits)]).partials[0].result()
+            side_extents.lo, side_extents.hi = union.lo, union.hi  # the union's frame
+            hs = minmax_set(side_extents, counts)
+            hs.report = report
+            sets.append(hs)
+    return sets, margs
 
 
 def _read_side(data, *, taxonomy, canvas, type_id, outside) -> LayerTable:  # noqa: ANN001

@@ -28,8 +28,33 @@ SHARE_CMAP = "viridis"
 DIFF_CMAP = "RdBu_r"  # blue: more on side A, red: more on side B
 
 
-def _hexes(ax, grid, canvas, values, norm, cmap, outline=None):  # noqa: ANN001, ANN202
-    """Hexagons of ``grid`` coloured by ``values`` in canvas pixels, top at the top."""
+def _percent(signed: bool = False):  # noqa: ANN202 - a matplotlib Formatter
+    """Percent tick labels with as many decimals as the ticks need (no "0.1%" twice)."""
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    plain = PercentFormatter(xmax=1.0, decimals=None)
+
+    class Signed(FuncFormatter):
+        def set_axis(self, axis) -> None:  # noqa: ANN001 - keep the wrapped one informed
+            super().set_axis(axis)
+            plain.set_axis(axis)
+
+    if not signed:
+        return plain
+    return Signed(lambda x, pos: ("+" if x > 0 else "") + plain(x, pos))
+
+
+def _frame(c: Comparison) -> tuple[tuple[float, float], str]:
+    """The frame the maps are drawn in and its unit: A's canvas in pixels, or the unit
+    square of min-max scaling (where pixels mean nothing)."""
+    if c.a.scale == "minmax":
+        return (1.0, 1.0), "min-max units"
+    canvas = c.a.canvas or (1.0, 1.0)
+    return canvas, "px" if c.a.canvas else "fraction of canvas"
+
+
+def _hexes(ax, grid, canvas, values, norm, cmap, outline=None, unit="px"):  # noqa: ANN001, ANN202
+    """Hexagons of ``grid`` coloured by ``values`` in ``canvas`` units, top at the top."""
     from matplotlib import transforms
     from matplotlib.collections import PolyCollection
     from matplotlib.patches import Rectangle
@@ -57,33 +82,34 @@ def _hexes(ax, grid, canvas, values, norm, cmap, outline=None):  # noqa: ANN001,
     ax.set_aspect("equal")
     ax.add_patch(Rectangle((0, 0), sx, sy, fill=False, lw=0.8, ec="0.3"))
     ax.tick_params(labelsize=7)
-    ax.set_xlabel("x (px)", fontsize=7)
-    ax.set_ylabel("y (px)", fontsize=7)
+    ax.set_xlabel(f"x ({unit})", fontsize=7)
+    ax.set_ylabel(f"y ({unit}, down)", fontsize=7)
     return coll
 
 
-def _row(fig, axes, c: Comparison, t: TypeComparison, canvas) -> None:  # noqa: ANN001
+def _row(fig, axes, c: Comparison, t: TypeComparison) -> None:  # noqa: ANN001
     from matplotlib import colors
 
+    canvas, unit = _frame(c)
     top = max(float(t.share_a.max()), float(t.share_b.max()), 1e-12)
     share_norm = colors.Normalize(0, top)
     for ax, share, label, n in ((axes[0], t.share_a, c.labels[0], t.n_a),
                                 (axes[1], t.share_b, c.labels[1], t.n_b)):  # fmt: skip
-        coll = _hexes(ax, t.grid, canvas, share, share_norm, SHARE_CMAP)
+        coll = _hexes(ax, t.grid, canvas, share, share_norm, SHARE_CMAP, unit=unit)
         ax.set_title(f"{label}: {t.type.label} · n = {n:,}", fontsize=8)
-        cb = fig.colorbar(coll, ax=ax, fraction=0.04, pad=0.02, format="{x:.1%}")
+        cb = fig.colorbar(coll, ax=ax, fraction=0.04, pad=0.02, format=_percent())
         cb.set_label("share of the type's layers", fontsize=7)
         cb.ax.tick_params(labelsize=6)
     half = max(float(np.abs(t.diff).max()), 0.005)  # at least +-0.5 points on the bar
     norm = colors.CenteredNorm(0.0, half)
-    coll = _hexes(axes[2], t.grid, canvas, t.diff, norm, DIFF_CMAP, t.significant)
+    coll = _hexes(axes[2], t.grid, canvas, t.diff, norm, DIFF_CMAP, t.significant, unit)
     n_sig = int(t.significant.sum())
     axes[2].set_title(
         f"{c.labels[1]} − {c.labels[0]} · JS {t.js:.3f} bits\n"
         f"{n_sig} hexagon(s) significant at FDR {c.fdr:g} (outlined)",
         fontsize=8,
     )
-    cb = fig.colorbar(coll, ax=axes[2], fraction=0.04, pad=0.02, format="{x:+.1%}")
+    cb = fig.colorbar(coll, ax=axes[2], fraction=0.04, pad=0.02, format=_percent(signed=True))
     cb.set_label(f"share {c.labels[1]} − share {c.labels[0]}", fontsize=7)
     cb.ax.tick_params(labelsize=6)
 
@@ -93,15 +119,16 @@ def plot_differences(c: Comparison, top: int = 4):  # noqa: ANN201 - a matplotli
     from matplotlib.figure import Figure
 
     shown = [t for t in c.types if t.n_a and t.n_b][:top] or c.types[:top]
-    canvas = c.a.canvas or (1.0, 1.0)
+    canvas, _ = _frame(c)
     ratio = canvas[1] / canvas[0]
     fig = Figure(figsize=(15, len(shown) * (4.6 * ratio + 0.9) + 0.7), layout="constrained")
     axes = fig.subplots(len(shown), 3, squeeze=False)
     for row, t in zip(axes, shown, strict=True):
-        _row(fig, row, c, t, canvas)
+        _row(fig, row, c, t)
     fig.suptitle(
         f"{c.labels[0]} vs {c.labels[1]}: the {len(shown)} layer types that differ most "
-        f"(by Jensen-Shannon divergence), gridsize {c.a.gridsize}",
+        f"(by Jensen-Shannon divergence), gridsize {c.a.gridsize}"
+        + (", min-max scaled with both sides' extents" if c.a.scale == "minmax" else ""),
         fontsize=11,
     )
     return fig

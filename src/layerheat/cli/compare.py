@@ -40,6 +40,14 @@ Examples:
 )
 @gridsize_option
 @click.option(
+    "--scale",
+    type=click.Choice(["canvas", "minmax"]),
+    default="canvas",
+    show_default=True,
+    help="canvas: fractions of each design's canvas; minmax: the source's per-type scaling, "
+    "with the extents of both sides together.",
+)
+@click.option(
     "--top",
     type=click.IntRange(min=1),
     default=4,
@@ -61,6 +69,7 @@ def compare(
     labels: tuple[str, ...],
     fdr: float,
     gridsize: int,
+    scale: str,
     top: int,
     max_iou: bool,
     no_metrics: bool,
@@ -94,6 +103,7 @@ def compare(
         b,
         labels=names,
         gridsize=gridsize,
+        scale=scale,
         taxonomy=load_taxonomy(taxonomy),
         canvas=canvas,
         type_id=type_id,
@@ -107,7 +117,7 @@ def compare(
     with OwnedFolder(output, wait=wait) as folder:
         result.write(folder.path)
         write_figures(result, folder.path, top=top, dpi=dpi)
-        options = {"gridsize": gridsize, "fdr": fdr, "labels": list(names)}
+        options = {"gridsize": gridsize, "scale": scale, "fdr": fdr, "labels": list(names)}
         report = result.a.report
         written = folder.commit(run_manifest("compare", [*a, *b], options, report, started))
     for path in written:
