@@ -189,11 +189,12 @@ def _cmap(name: str):  # noqa: ANN202 - a matplotlib Colormap
 
 
 def panel_title(hs: HeatmapSet, th: TypeHeatmap) -> str:
-    """``Title (30) · n = 2,947`` plus the mean size as a share of the canvas."""
-    title = f"{th.type.label} · n = {th.n_layers:,} · max {compact(th.max_count)}/hexagon"
+    """``Title (30) · n = 2,947``, then the peak per hexagon and the mean size as a share
+    of the canvas on a second line (short lines: they fit over the panel)."""
+    title = f"{th.type.label} · n = {th.n_layers:,}\nmax {compact(th.max_count)}/hexagon"
     sized = th.n_layers and np.isfinite(th.mean_width) and np.isfinite(th.mean_height)
     if sized and (th.mean_width > 0 or th.mean_height > 0):  # point-only layers: no size
-        title += f"\nmean size {th.mean_width:.0%} × {th.mean_height:.0%} of canvas"
+        title += f" · mean size {th.mean_width:.0%} × {th.mean_height:.0%}"
     return title
 
 
