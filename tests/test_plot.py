@@ -49,7 +49,7 @@ def test_summary_draws_types_present_and_names_the_empty_ones():
     assert len(footnote) == 1 and "Developer Logo (70)" in footnote[0]
     fig = plot_summary(hs, Style(all_types=True))
     titles = [ax.get_title() for ax in panels(fig)]
-    assert any(t.startswith("Developer Logo (70) · n = 0 ·") for t in titles)
+    assert any(t.startswith("Developer Logo (70) · n = 0\nmax 0") for t in titles)
 
 
 def test_canvas_panel_shows_the_canvas_top_up_at_its_aspect(hs):
