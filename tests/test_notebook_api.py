@@ -40,7 +40,7 @@ def test_a_types_counts_come_with_coordinates_and_polygons() -> None:
     frame = hs[70].to_frame()
     assert list(frame.columns) == ["x", "y", "count"]
     assert frame["count"].sum() == hs[70].n_layers
-    np.testing.assert_array_equal(frame[["x", "y"]].to_numpy(), hs[70].grid.centers())
+    np.testing.assert_allclose(frame[["x", "y"]].to_numpy(), hs[70].grid.centers(), atol=1e-8)
     polygons = hs[70].polygons()
     assert polygons.shape == (hs[70].grid.size, 6, 2)
     # every polygon is a hexagon around its centre: its vertices average to the centre
