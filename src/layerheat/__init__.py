@@ -3,8 +3,14 @@
 >>> import layerheat as lh
 >>> table, report = lh.read_layers(["layers.parquet"])      # doctest: +SKIP
 >>> hs = lh.heatmaps(table, scale="canvas", gridsize=35)      # doctest: +SKIP
->>> fig = lh.plot_summary(hs)                                 # doctest: +SKIP
+>>> fig = lh.plot_summary(hs, types=[30, 70])                 # doctest: +SKIP
 >>> hs.to_frame().head()                                      # doctest: +SKIP
+
+Plotting: :func:`plot_summary`, :func:`plot_type` (``ax=`` draws into your own Axes),
+:class:`Style`, :func:`plot_size_summary` and :func:`plot_coverage_summary` (of
+:func:`measure`'s result). Two collections: ``layerheat.compare.compare`` (not
+re-exported: the submodule ``layerheat.compare`` would shadow it). docs/guide.md walks
+through all of it in a notebook.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ from typing import TYPE_CHECKING
 from .errors import LayerheatError
 
 if TYPE_CHECKING:  # the names below load on first use: ``import layerheat`` stays cheap
-    from .heatmap import HeatmapSet, TypeHeatmap, heatmaps
+    from .heatmap import HeatmapSet, Measured, TypeHeatmap, heatmaps, measure
+    from .plot import Style, plot_summary, plot_type
+    from .plot_measures import plot_coverage_summary, plot_size_summary
     from .readreport import ReadReport
     from .sample import sample_layers
     from .sources import read_layers
@@ -25,8 +33,15 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "HeatmapSet": ".heatmap",
+    "Measured": ".heatmap",
     "TypeHeatmap": ".heatmap",
     "heatmaps": ".heatmap",
+    "measure": ".heatmap",
+    "Style": ".plot",  # matplotlib itself loads only when a figure is drawn
+    "plot_summary": ".plot",
+    "plot_type": ".plot",
+    "plot_coverage_summary": ".plot_measures",
+    "plot_size_summary": ".plot_measures",
     "read_layers": ".sources",
     "ReadReport": ".readreport",
     "sample_layers": ".sample",
@@ -53,34 +68,22 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-def plot_summary(heatmap_set: HeatmapSet, *args, **kwargs):  # noqa: ANN201 - a Figure
-    """Summary grid of every type's heatmap as a matplotlib Figure (see layerheat.plot).
-
-    Imported lazily so that ``import layerheat`` does not pay for matplotlib.
-    """
-    from .plot import plot_summary as _plot_summary
-
-    return _plot_summary(heatmap_set, *args, **kwargs)
-
-
-def plot_type(heatmap_set: HeatmapSet, type_id: int, *args, **kwargs):  # noqa: ANN201
-    """One type's heatmap as a matplotlib Figure (see layerheat.plot)."""
-    from .plot import plot_type as _plot_type
-
-    return _plot_type(heatmap_set, type_id, *args, **kwargs)
-
-
 __all__ = [
     "HeatmapSet",
     "LayerTable",
     "LayerType",
     "LayerheatError",
+    "Measured",
     "ReadReport",
+    "Style",
     "Taxonomy",
     "TypeHeatmap",
     "default_taxonomy",
     "heatmaps",
     "load_taxonomy",
+    "measure",
+    "plot_coverage_summary",
+    "plot_size_summary",
     "plot_summary",
     "plot_type",
     "read_layers",

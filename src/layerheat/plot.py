@@ -17,12 +17,17 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .errors import LayerheatError
 from .measures.centres import HeatmapSet, TypeHeatmap
 from .outputs import IMAGE_FORMATS
+
+if TYPE_CHECKING:  # matplotlib loads when something is drawn, not on import
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "CMAP",
@@ -202,15 +207,16 @@ def panel_title(hs: HeatmapSet, th: TypeHeatmap) -> str:
 MIN_SUMMARY_WIDTH = 8.0
 
 
-def _summary_title(hs: HeatmapSet, style: Style) -> str:
+def _summary_title(hs: HeatmapSet, style: Style, shown: int | None = None) -> str:
     frame = "canvas frame" if hs.scale == "canvas" else "per-type min-max frame"
     if hs.scale == "canvas" and len(hs.canvas_sizes) > 1:
         frame += f" ({len(hs.canvas_sizes)} canvas sizes, in fractions)"
     scale = "log " if style.log else ""
     scale += "shared" if style.color_scale == "shared" else "per-type"
     scale += " density" if style.density else ""
+    subset = f" ({shown} of {len(hs)} types shown)" if shown is not None else ""
     return (
-        f"Where each layer type goes: {hs.n_layers:,} layers\n"
+        f"Where each layer type goes: {hs.n_layers:,} layers{subset}\n"
         f"{frame}, gridsize {hs.gridsize}, {scale} colour scale"
     )
 
@@ -242,28 +248,68 @@ def _figsize(hs: HeatmapSet, width: float) -> tuple[float, float]:
     return width, width * aspect * 0.9 + 0.6
 
 
-def plot_type(hs: HeatmapSet, type_id: int, style: Style = Style()):  # noqa: ANN201, B008
-    """One type's heatmap with a colour bar, as a matplotlib Figure."""
+def plot_type(
+    hs: HeatmapSet,
+    type_id: int,
+    style: Style = Style(),  # noqa: B008 - frozen, never mutated
+    *,
+    ax: Axes | None = None,
+    colorbar: bool = True,
+) -> Figure | Axes:
+    """One type's heatmap with a colour bar.
+
+    Without ``ax``, a new :class:`matplotlib.figure.Figure` (not registered with pyplot,
+    so it does not show twice in a notebook) sized for the canvas; the Figure is
+    returned. With ``ax`` (any matplotlib Axes: from ``plt.subplots``, a plain
+    ``Figure`` or a subfigure), the panel and its colour bar are drawn into that Axes
+    and the Axes is returned; its figure's layout is left to the caller (e.g.
+    ``layout="constrained"``). The rule: the Figure when this function made one, else
+    the Axes it was given. ``colorbar=False`` leaves the colour bar out.
+    """
+    if ax is not None:
+        _check_type(hs, type_id)
+        draw_panel(ax, hs, type_id, style, colorbar=colorbar)
+        return ax
     from matplotlib.figure import Figure
 
+    _check_type(hs, type_id)
     fig = Figure(figsize=_figsize(hs, 7.0))
     w, h = fig.get_figwidth(), fig.get_figheight()
     fig.subplots_adjust(left=0.6 / w, right=1 - 0.85 / w, top=1 - 0.5 / h, bottom=0.45 / h)
-    ax = fig.add_subplot()
-    draw_panel(ax, hs, type_id, style)
+    draw_panel(fig.add_subplot(), hs, type_id, style, colorbar=colorbar)
     return fig
 
 
-def plot_summary(hs: HeatmapSet, style: Style = Style(), ncols: int = 4):  # noqa: ANN201, B008
-    """The types present in one grid; types without layers named in a footnote.
+def _check_type(hs: HeatmapSet, type_id: object) -> int:
+    """``type_id`` as an int of ``hs``'s taxonomy, or a LayerheatError naming the known ids."""
+    try:
+        tid = int(type_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        tid = None
+    if tid is None or tid != type_id or tid not in hs.types:
+        known = ", ".join(str(t) for t in hs.types)
+        raise LayerheatError(f"type id {type_id!r} is not in the taxonomy; known ids: {known}")
+    return tid
 
-    With ``style.all_types`` every type of the taxonomy gets a panel (empty ones n = 0).
+
+def plot_summary(
+    hs: HeatmapSet,
+    style: Style = Style(),  # noqa: B008 - frozen, never mutated
+    ncols: int = 4,
+    *,
+    types: Sequence[int] | None = None,
+) -> Figure:
+    """Every type present in one grid of panels, as a new matplotlib Figure.
+
+    Types without layers are named in a footnote; with ``style.all_types`` every type
+    of the taxonomy gets a panel (empty ones n = 0). ``types`` draws just those type
+    ids, in that order (empty ones too, no footnote). ``ncols`` panels per row. The
+    Figure is not registered with pyplot: show it by leaving it as a notebook cell's
+    value, or save it with ``fig.savefig(path)``.
     """
     from matplotlib.figure import Figure
 
-    present = [t.type.id for t in hs.present()] or [t.type.id for t in hs][:1]
-    ids = [t.type.id for t in hs] if style.all_types else present
-    empty = [t.type.label for t in hs if t.type.id not in ids]
+    ids, empty = _summary_ids(hs, style, types)
     ncols = max(1, min(ncols, len(ids)))
     nrows = -(-len(ids) // ncols)
     w, h = _figsize(hs, 4.2)
@@ -287,10 +333,24 @@ def plot_summary(hs: HeatmapSet, style: Style = Style(), ncols: int = 4):  # noq
         draw_panel(ax, hs, type_id, style)
     for ax in axes[len(ids) :]:
         ax.set_axis_off()
-    fig.suptitle(_summary_title(hs, style), fontsize=11, y=1 - 0.12 / fig_h, va="top")
+    shown = len(ids) if types is not None else None
+    fig.suptitle(_summary_title(hs, style, shown), fontsize=11, y=1 - 0.12 / fig_h, va="top")
     if footnote:
         fig.text(0.01, 0.08 / fig_h, footnote, fontsize=7, ha="left", va="bottom")
     return fig
+
+
+def _summary_ids(
+    hs: HeatmapSet, style: Style, types: Sequence[int] | None
+) -> tuple[list[int], list[str]]:
+    """The type ids to draw, and the labels of the types left out for having no layers."""
+    if types is not None:
+        if isinstance(types, (str, bytes)) or not len(types):
+            raise LayerheatError(f"types= needs one or more type ids, not {types!r}")
+        return [_check_type(hs, t) for t in types], []
+    present = [t.type.id for t in hs.present()] or [t.type.id for t in hs][:1]
+    ids = [t.type.id for t in hs] if style.all_types else present
+    return ids, [t.type.label for t in hs if t.type.id not in ids]
 
 
 # -- writing -------------------------------------------------------------------------------

@@ -12,14 +12,33 @@ scales, empty cells in the background colour, compact tick labels).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from .errors import LayerheatError
 from .measures.coverage import CoverageMap
 from .measures.sizes import SizeMap
 from .measures.stats import RelativeMap
 from .plot import compact, hexagons
+from .taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_coverage_summary", "plot_relative", "plot_size_summary"]
+
+
+def _chosen(taxonomy: Taxonomy, has_layers, types: Sequence[int] | None) -> list:  # noqa: ANN001
+    """(slot, type) pairs to draw: types with layers, or of ``types`` in that order."""
+    slots = {t.id: (i, t) for i, t in enumerate(taxonomy)}
+    if types is None:
+        return [(i, t) for i, t in enumerate(taxonomy) if has_layers[i]]
+    unknown = [t for t in types if t not in slots]
+    if unknown:
+        raise LayerheatError(f"type ids {unknown} are not in the taxonomy; known: {list(slots)}")
+    return [slots[t] for t in types if has_layers[slots[t][0]]]
 
 
 def _grid(n: int, panel: tuple[float, float], title: str):  # noqa: ANN202 - (Figure, axes)
@@ -56,12 +75,14 @@ def _colorbar(ax, artist, label: str) -> None:  # noqa: ANN001
     cb.set_label(label, fontsize=6)
 
 
-def plot_size_summary(sizes: SizeMap, type_ids: tuple[int, ...] | None = None):  # noqa: ANN201
-    """Width against height (canvas fractions) per type present (or of ``type_ids``)."""
+def plot_size_summary(sizes: SizeMap, types: Sequence[int] | None = None) -> Figure:
+    """Width against height (canvas fractions) per type present, as a new Figure.
+
+    ``types``: just these type ids (those with layers), in that order.
+    """
     from matplotlib import colormaps
 
-    present = [(i, t) for i, t in enumerate(sizes.taxonomy) if sizes.counts[i].sum()]
-    present = [(i, t) for i, t in present if type_ids is None or t.id in type_ids]
+    present = _chosen(sizes.taxonomy, sizes.counts.sum(axis=1) > 0, types)
     formula = "w = width / canvas width" if sizes.formula == "canvas" else "source's formula"
     fig, axes = _grid(len(present), (4.0, 3.6), f"How big each layer type is ({formula})")
     cmap = colormaps["viridis"].with_extremes(bad=(0, 0, 0, 0))
@@ -84,14 +105,18 @@ def plot_size_summary(sizes: SizeMap, type_ids: tuple[int, ...] | None = None): 
 
 def plot_coverage_summary(
     coverage: CoverageMap,
-    canvas: tuple[float, float] | None,
-    type_ids: tuple[int, ...] | None = None,
-):  # noqa: ANN201 - a matplotlib Figure
-    """Per type present (or of ``type_ids``), the layers covering each point per design."""
+    canvas: tuple[float, float] | None = None,
+    types: Sequence[int] | None = None,
+) -> Figure:
+    """Per type present, the layers covering each point per design, as a new Figure.
+
+    ``canvas`` (width, height) gives the panels the canvas's shape (None: square);
+    ``types``: just these type ids (those with layers), in that order.
+    """
     from matplotlib import colormaps
 
-    present = [(i, t) for i, t in enumerate(coverage.taxonomy) if coverage.counts[i].any()]
-    present = [(i, t) for i, t in present if type_ids is None or t.id in type_ids]
+    has = [bool(coverage.counts[i].any()) for i in range(len(coverage.taxonomy))]
+    present = _chosen(coverage.taxonomy, has, types)
     w, h = canvas or (1.0, 1.0)
     aspect = min(max(h / w, 0.25), 2.5)
     title = f"How much of the canvas each type covers ({coverage.n_designs:,} designs)"

@@ -97,14 +97,30 @@ class LayerTable:
         return cls(pa.concat_tables(arrow, promote_options="permissive"))
 
     @classmethod
-    def from_pandas(cls, frame) -> LayerTable:  # noqa: ANN001 - pandas is optional here
-        """Build from a pandas DataFrame with the standard columns."""
-        return cls(pa.Table.from_pandas(frame, preserve_index=False))
+    def from_pandas(cls, frame) -> LayerTable:  # noqa: ANN001 - a pandas DataFrame
+        """Build from a pandas DataFrame with the standard columns (any order, extra
+        columns kept after them; ``name`` defaults to empty strings). Columns are cast
+        to the :data:`SCHEMA` types: integer design ids become strings, categoricals
+        their values. The index is dropped; :meth:`to_pandas` gives the frame back."""
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        return cls(_with_names(table))
+
+    @classmethod
+    def from_arrow(cls, table: pa.Table | pa.RecordBatch) -> LayerTable:
+        """Build from an Arrow table or record batch with the standard columns (as
+        :meth:`from_pandas`); :meth:`to_arrow` gives it back without copying."""
+        if isinstance(table, pa.RecordBatch):
+            table = pa.Table.from_batches([table])
+        return cls(_with_names(table))
 
     # -- access ----------------------------------------------------------------------
     @property
     def arrow(self) -> pa.Table:
         """The underlying Arrow table."""
+        return self._table
+
+    def to_arrow(self) -> pa.Table:
+        """The underlying Arrow table (the same as :attr:`arrow`; no copy)."""
         return self._table
 
     def __len__(self) -> int:
@@ -118,11 +134,38 @@ class LayerTable:
         return f"LayerTable({len(self):,} layers, {designs:,} designs, {types} types)"
 
     def _repr_html_(self) -> str:
-        """The summary line and the first rows, for notebooks (values escaped)."""
+        """For notebooks: layers, designs, canvas sizes, layers per type id and the first
+        rows (text from the data escaped)."""
         from html import escape
 
-        head = self._table.slice(0, 10).to_pandas().to_html(index=False, escape=True)
-        return f"<p>{escape(repr(self))}</p>{head}"
+        import pyarrow.compute as pc
+
+        t = self._table
+        designs = pc.count_distinct(t.column("design_id")).as_py()
+        facts = [("layers", f"{len(self):,}"), ("designs", f"{designs:,}")]
+        sizes = t.group_by(list(CANVAS_COLUMNS)).aggregate([([], "count_all")])
+        sizes = sizes.sort_by([("count_all", "descending")])
+        facts.append(("canvas sizes", f"{sizes.num_rows:,}"))
+        per_size = [
+            (f"{_number(w)} x {_number(h)}", f"{n:,}")
+            for w, h, n in zip(*(sizes.column(c).to_pylist()[:5] for c in sizes.column_names))
+        ]
+        if sizes.num_rows > 5:
+            per_size.append(("...", f"{sizes.num_rows - 5:,} more sizes"))
+        types = t.group_by("type_id").aggregate([([], "count_all")]).sort_by("type_id")
+        per_type = [
+            (str(tid), f"{n:,}")
+            for tid, n in zip(types.column(0).to_pylist(), types.column(1).to_pylist())
+        ]
+        rows = t.slice(0, 5).to_pandas().to_html(index=False, escape=True, border=0)
+        return (
+            f"<div class='layerheat-table'><p><b>{escape(repr(self))}</b></p>"
+            "<div style='display:flex;gap:2em;align-items:flex-start'>"
+            f"{_html_table(('', ''), facts)}"
+            f"{_html_table(('canvas (w x h)', 'layers'), per_size)}"
+            f"{_html_table(('type id', 'layers'), per_type)}</div>"
+            f"<details><summary>first rows</summary>{rows}</details></div>"
+        )
 
     @property
     def column_names(self) -> list[str]:
@@ -175,3 +218,26 @@ class LayerTable:
                     f"{path}: unknown output format {path.suffix!r}; use .parquet or .csv"
                 )
         return path
+
+
+def _with_names(table: pa.Table) -> pa.Table:
+    """``table`` with an empty ``name`` column when it has none (names are optional)."""
+    if "name" in table.column_names:
+        return table
+    return table.append_column("name", pa.array([""] * table.num_rows, pa.string()))
+
+
+def _number(value: float | None) -> str:
+    return "missing" if value is None or value != value else f"{value:g}"
+
+
+def _html_table(head: tuple[str, str], rows: list[tuple[str, str]]) -> str:
+    """A two-column HTML table, every cell escaped, the second right-aligned."""
+    from html import escape
+
+    cells = "".join(
+        f"<tr><td>{escape(a)}</td><td style='text-align:right'>{escape(b)}</td></tr>"
+        for a, b in rows
+    )
+    header = "".join(f"<th>{escape(h)}</th>" for h in head) if any(head) else ""
+    return f"<table>{'<tr>' + header + '</tr>' if header else ''}{cells}</table>"

@@ -70,10 +70,16 @@ class TypeHeatmap:
         )
 
     def to_frame(self):  # noqa: ANN201 - a pandas DataFrame
-        """One row per hexagon: x, y (its centre in the frame, y down) and count."""
+        """One row per hexagon (zero counts included): x, y and count.
+
+        x, y is the hexagon's centre in the frame: canvas fractions (multiply by the
+        canvas size for pixels) or min-max units, y growing downward; the same values as
+        this type's rows of :meth:`HeatmapSet.to_frame`. :meth:`polygons` gives the
+        outlines, in the same order.
+        """
         import pandas as pd
 
-        centres = self.grid.centers()
+        centres = self.grid.tidy_centers()
         return pd.DataFrame({"x": centres[:, 0], "y": centres[:, 1], "count": self.counts})
 
     def polygons(self) -> np.ndarray:
@@ -128,20 +134,27 @@ class HeatmapSet:
         )
 
     def _repr_html_(self) -> str:
-        """A table of the present types for notebooks (see :mod:`layerheat.plot` for
-        figures)."""
+        """For notebooks: the summary line, then one row per type present with its
+        layers, largest count, mean size and a thumbnail of its heatmap (each on its own
+        colour scale, viridis: yellow = most, top of the canvas at the top); text escaped."""
         from html import escape
 
+        shape = _thumbnail_shape(self)
         rows = "".join(
             f"<tr><td>{t.type.id}</td><td>{escape(t.type.name)}</td>"
             f"<td style='text-align:right'>{t.n_layers:,}</td>"
             f"<td style='text-align:right'>{t.max_count:,}</td>"
-            f"<td>{_size_text(t)}</td></tr>"
+            f"<td>{_size_text(t)}</td>"
+            f"<td><img src='{_thumbnail(t, self.scale, shape)}' width='{shape[1]}' "
+            f"height='{shape[0]}' style='border:1px solid #999' "
+            f"alt='{escape(t.type.name, quote=True)} heatmap'></td></tr>"
             for t in self.present()
         )
         head = "<tr><th>id</th><th>type</th><th>layers</th><th>max / hexagon</th>"
-        head += "<th>mean size (w x h)</th></tr>"
-        return f"<p>{escape(repr(self))}</p><table>{head}{rows}</table>"
+        head += "<th>mean size (w x h)</th><th>where</th></tr>"
+        empty = [escape(t.type.name) for t in self if not t.n_layers]
+        foot = f"<p>no layers: {', '.join(empty)}</p>" if empty else ""
+        return f"<p>{escape(repr(self))}</p><table>{head}{rows}</table>{foot}"
 
     def to_arrow(self) -> pa.Table:
         """One row per hexagon of every type: type_id, type_name, x, y, count.
@@ -177,6 +190,43 @@ class HeatmapSet:
         with atomic_path(path) as tmp:
             pacsv.write_csv(self.to_arrow(), tmp)
         return path
+
+
+#: thumbnail width in the HTML repr (pixels)
+THUMBNAIL_WIDTH = 96
+
+
+def _thumbnail_shape(hs: HeatmapSet) -> tuple[int, int]:
+    """(rows, columns) of the thumbnails: the canvas's shape (aspect kept within 1:4 and
+    5:2), square in the min-max frame."""
+    aspect = 1.0
+    if hs.scale == "canvas" and hs.canvas:
+        aspect = min(max(hs.canvas[1] / hs.canvas[0], 0.25), 2.5)
+    return max(1, round(THUMBNAIL_WIDTH * aspect)), THUMBNAIL_WIDTH
+
+
+def _thumbnail(t: TypeHeatmap, scale: str, shape: tuple[int, int]) -> str:
+    """The type's hexagon counts rasterised as a small PNG ``data:`` URI: each pixel
+    takes its hexagon's count, viridis on the type's own scale, empty hexagons white."""
+    import base64
+    import io
+
+    from matplotlib import colormaps
+    from PIL import Image
+
+    g = t.grid
+    x0, x1, y0, y1 = (0.0, 1.0, 0.0, 1.0) if scale == "canvas" else (g.xmin, g.xmax, g.ymin, g.ymax)
+    rows, cols = shape
+    ys = y0 + (np.arange(rows) + 0.5) * (y1 - y0) / rows  # row 0 at the top: y grows down
+    xs = x0 + (np.arange(cols) + 0.5) * (x1 - x0) / cols
+    gx, gy = np.meshgrid(xs, ys)
+    index = g.bin_index(gx.ravel(), gy.ravel())
+    counts = np.where(index >= 0, t.counts[np.maximum(index, 0)], 0).reshape(rows, cols)
+    rgba = colormaps["viridis"](counts / max(t.max_count, 1), bytes=True)
+    rgba[counts == 0] = 255
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _size_text(t: TypeHeatmap) -> str:
