@@ -59,6 +59,7 @@ def view(
         raise LayerheatError(f"--screenshot {screenshot}: name it *.png")
     if qt_available() is None:  # say so before reading a large dataset
         raise LayerheatError(f"the viewer needs Qt (qtpy with PySide6 or PyQt5); {INSTALL_HINT}")
+    _check_display(screenshot is not None)
     model = ViewerModel.from_inputs(
         list(inputs),
         taxonomy=load_taxonomy(taxonomy),
@@ -73,3 +74,23 @@ def view(
         click.echo(str(screenshot))
     if code:
         raise SystemExit(code)
+
+
+def _check_display(screenshot: bool) -> None:
+    """Say why no window can open (one line, exit 1) before Qt aborts on it.
+
+    A screenshot needs no screen: without a display and with no QT_QPA_PLATFORM chosen,
+    it is drawn on Qt's offscreen platform instead.
+    """
+    import os
+
+    from ..errors import LayerheatError
+    from ..viewer.display import display_problem
+
+    problem = display_problem()
+    if problem is None:
+        return
+    if screenshot and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return
+    raise LayerheatError(problem)
