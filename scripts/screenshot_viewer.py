@@ -6,7 +6,10 @@ Writes ``docs/images/source-example.png`` (``layerheat render`` of the source's 
 ``docs/images/sample-design.png`` (a design of the built-in sample) and
 ``docs/images/viewer.png``: the real viewer window on the built-in sample, drawn
 offscreen (no display needed) on a virtual 1920x1200 screen, with a design selected, the
-Developer Logo heatmap laid under it and the mouse over a layer.
+Developer Logo heatmap laid under it and the mouse over a layer;
+``docs/images/viewer-coverage.png`` the same with the coverage map, and
+``docs/images/viewer-compare.png`` the viewer comparing the sample with its
+``logo-right`` variant (``layerheat view --compare``): the Developer Logo's difference map.
 """
 
 from __future__ import annotations
@@ -43,9 +46,12 @@ def offscreen_screen() -> None:
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
 
 
-def viewer_screenshot(path: Path, measure: str = "centre") -> None:
+def viewer_screenshot(
+    path: Path, measure: str = "centre", compare_with: object = None, opacity: int = 55
+) -> None:
     """Open the viewer on the built-in sample, set it up as a user would, save the window
-    (``measure``: the centre heatmap or the coverage map under the design)."""
+    (``measure``: the centre heatmap, the coverage map or, with ``compare_with``, the
+    difference map under the design)."""
     offscreen_screen()
     from qtpy import QtCore, QtTest
     from qtpy.QtCore import QPointF
@@ -56,11 +62,13 @@ def viewer_screenshot(path: Path, measure: str = "centre") -> None:
     app = application()
     with tempfile.TemporaryDirectory() as scratch:
         settings = QtCore.QSettings(f"{scratch}/viewer.ini", QtCore.QSettings.Format.IniFormat)
-        window = MainWindow(ViewerModel.from_inputs([]), settings=settings)
+        labels = ("sample", "logo-right") if compare_with is not None else None
+        model = ViewerModel.from_inputs([], compare_with=compare_with, labels=labels)
+        window = MainWindow(model, settings=settings)
         window.resize(*WINDOW)
         window.show()
         window.select(DESIGN)
-        window.set_overlay_opacity(55)
+        window.set_overlay_opacity(opacity)
         loop = QtCore.QEventLoop()
         window.overlay_ready.connect(loop.quit)
         window.set_overlay(OVERLAY_TYPE)
@@ -68,6 +76,11 @@ def viewer_screenshot(path: Path, measure: str = "centre") -> None:
             QtCore.QTimer.singleShot(60_000, loop.quit)
             loop.exec()
         window.set_overlay_measure(measure)
+        if measure == "difference" and not model.comparison_ready:
+            loop = QtCore.QEventLoop()
+            window.overlay_ready.connect(loop.quit)
+            QtCore.QTimer.singleShot(120_000, loop.quit)
+            loop.exec()
         app.processEvents()
         scene = window.model.scene()
         shape = next(s for s in scene.shapes if s.type.id == HOVER_TYPE)
@@ -87,6 +100,15 @@ def main() -> None:
     layerheat("render", "--design", DESIGN, "-o", str(IMAGES / "sample-design.png"))
     viewer_screenshot(IMAGES / "viewer.png")
     viewer_screenshot(IMAGES / "viewer-coverage.png", "coverage")
+    compare_screenshot(IMAGES / "viewer-compare.png")
+
+
+def compare_screenshot(path: Path) -> None:
+    """The viewer comparing the sample (A) with its ``logo-right`` variant (B): the
+    Developer Logo's difference map under a design, as ``layerheat view --compare``."""
+    from layerheat.sample import sample_variant
+
+    viewer_screenshot(path, "difference", sample_variant("logo-right"), opacity=85)
 
 
 if __name__ == "__main__":

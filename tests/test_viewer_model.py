@@ -240,3 +240,74 @@ def test_export_scene_is_what_render_draws() -> None:
     expected = design_scene(table.design(model.current), design_id=model.current, hidden={30})
     assert scene.legend == expected.legend and len(scene.shapes) == len(expected.shapes)
     assert all(s.type.id != 30 for s in scene.shapes)
+
+
+# -- the difference map of a comparison ------------------------------------------------------
+@pytest.fixture(scope="module")
+def compared():
+    from layerheat.sample import sample_variant
+
+    model = ViewerModel(
+        sample_layers(designs=120, seed=3),
+        compare_with=sample_variant("logo-right", designs=120, seed=3),
+        labels=("sample", "logo-right"),
+    )
+    return model, model.compute_comparison()
+
+
+def test_difference_overlay_is_the_comparisons_diff(compared):
+    from layerheat.compare import compare
+
+    model, comparison = compared
+    model.set_overlay_measure("difference")
+    t = next(t for t in comparison.types if t.type.id == 70)
+    overlay = model.overlay(70)
+    keep = t.diff != 0
+    assert overlay.measure == "difference" and keep.sum() < len(t.diff)
+    np.testing.assert_array_equal(overlay.counts, t.diff[keep])
+    np.testing.assert_array_equal(overlay.outline, t.significant[keep])
+    assert overlay.outline.any() and not overlay.outline.all()
+    np.testing.assert_allclose(overlay.centers, t.grid.centers()[keep] * [5906.0, 3543.0])
+    # the same numbers as compare() of the two tables on the viewer's grid
+    again = compare(model.table, model.compare_with, metrics=False)
+    t2 = next(t for t in again.types if t.type.id == 70)
+    np.testing.assert_array_equal(t2.diff, t.diff)
+    # diverging colours centred on 0: red where B has more, blue where A has more
+    more_b, more_a = np.argmax(overlay.counts), np.argmin(overlay.counts)
+    assert overlay.colors[more_b, 0] > overlay.colors[more_b, 2]
+    assert overlay.colors[more_a, 2] > overlay.colors[more_a, 0]
+    assert overlay.max_count == pytest.approx(np.abs(t.diff).max())
+    # significant hexagons opaque, the others faint
+    assert set(np.unique(overlay.colors[:, 3])) <= {1.0, 0.45}
+    assert (overlay.colors[overlay.outline, 3] == 1.0).all()
+    model.set_overlay(70)
+    caption = model.overlay_caption()
+    assert caption.startswith("share logo-right − share sample") and "outlined" in caption
+    model.set_overlay(None)
+    model.set_overlay_measure("centre")
+
+
+def test_switching_to_the_difference_map_signals_overlay(compared):
+    from layerheat.sample import sample_variant
+
+    model = ViewerModel(
+        sample_layers(designs=120, seed=3), compare_with=sample_variant(designs=120, seed=3)
+    )
+    seen = _recording(model)
+    model.set_overlay(70)
+    model.set_overlay_measure("difference")
+    assert model.overlay() is None  # not computed yet
+    model.set_comparison(compared[1])
+    assert seen == ["overlay", "overlay", "overlay"]
+    assert model.overlay().measure == "difference" and model.labels == ("A", "B")
+    model.set_overlay_measure("difference")  # no change: no signal
+    assert len(seen) == 3
+
+
+def test_the_difference_map_needs_a_second_collection(sample):
+    model = ViewerModel(sample)
+    assert model.overlay_measures() == ("centre", "coverage") and not model.has_comparison
+    with pytest.raises(LayerheatError, match="difference needs --compare B"):
+        model.set_overlay_measure("difference")
+    with pytest.raises(LayerheatError, match="--compare B"):
+        model.compute_comparison()

@@ -255,3 +255,55 @@ def test_window_remembers_its_size(qtbot, table, settings):
     second = MainWindow(ViewerModel(table), settings=settings)
     qtbot.addWidget(second)
     assert (second.width(), second.height()) == (640, 480)
+
+
+# -- the difference map (--compare) -------------------------------------------------------------
+def test_the_map_combo_lists_the_difference_only_with_a_comparison(qtbot, table, settings):
+    from layerheat.sample import sample_variant
+
+    plain = MainWindow(ViewerModel(table), settings=settings)
+    qtbot.addWidget(plain)
+    maps = [plain.measure_combo.itemData(i) for i in range(plain.measure_combo.count())]
+    assert maps == ["centre", "coverage"]
+    model = ViewerModel(table, compare_with=sample_variant(designs=30, seed=2))
+    both = MainWindow(model, settings=settings)
+    qtbot.addWidget(both)
+    maps = [both.measure_combo.itemData(i) for i in range(both.measure_combo.count())]
+    assert maps == ["centre", "coverage", "difference"]
+    assert both.measure_combo.itemText(2) == "Difference B − A"
+
+
+def test_the_difference_map_is_drawn_under_the_design(qtbot, table, settings, tmp_path):
+    from layerheat.sample import sample_variant
+
+    model = ViewerModel(table, compare_with=sample_variant(designs=30, seed=2))
+    win = MainWindow(model, settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.overlay_combo.setCurrentIndex(win.overlay_combo.findData(70))
+    win.measure_combo.setCurrentIndex(win.measure_combo.findData("difference"))
+    qtbot.waitUntil(  # the comparison is computed in a worker thread
+        lambda: win.overlay_item is not None and win.overlay_item.overlay.measure == "difference",
+        timeout=60000,
+    )
+    overlay = win.overlay_item.overlay
+    assert overlay.measure == "difference" and overlay.outline is not None
+    assert "share B − share A" in win.caption.text()
+    win.opacity.setValue(100)
+    # where B has the most more logos and this design draws nothing: red shows through
+    scene = model.scene()
+    boxes = [s.label.box for s in scene.shapes] + [s.box for s in scene.shapes]
+    order = np.argsort(overlay.counts)
+    checked = 0
+    for index, colour in ((order[-1], 0), (order[0], 2)):  # red channel up, blue up
+        cx, cy = overlay.centers[index]
+        if scene.shape_at(cx, cy) is not None or any(
+            b[0] - 80 <= cx <= b[2] + 80 and b[1] - 80 <= cy <= b[3] + 80 for b in boxes
+        ):
+            continue
+        col, row = screen_point(win, cx, cy)
+        pixel = view_pixels(win, tmp_path, f"diff{colour}.png")[row, col]
+        assert pixel[colour] - pixel[2 - colour] > 20, pixel
+        checked += 1
+    assert checked, "both extreme hexagons are under this design's layers"

@@ -20,6 +20,7 @@ Examples:
   layerheat view examples/source-example.csv
   layerheat view 20test2.csv --canvas 5906x3543
   layerheat view --screenshot viewer.png       # draw the window to a PNG and quit
+  layerheat view a.parquet --compare b.parquet # Map: Difference B - A under a design
 
 \b
 Keys: Left/Up and Right/Down step through designs, PageUp/PageDown by ten;
@@ -30,6 +31,13 @@ wheel zooms, drag pans, Ctrl+0 fits; File > Export view as PNG.
 @click.command(epilog=EXAMPLES)
 @click.argument("inputs", nargs=-1, metavar="[INPUT ...]")
 @click.option("--design", "design", metavar="ID", help="Design to show first.")
+@click.option(
+    "--compare",
+    "compare_with",
+    metavar="B",
+    help="A second collection (anything 'heatmaps' reads): adds the difference map B - A.",
+)
+@click.option("--label", "labels", multiple=True, help="Name of INPUT (A), then of B.")
 @input_options
 @click.option(
     "--screenshot",
@@ -39,6 +47,8 @@ wheel zooms, drag pans, Ctrl+0 fits; File > Export view as PNG.
 def view(
     inputs: tuple[str, ...],
     design: str | None,
+    compare_with: str | None,
+    labels: tuple[str, ...],
     type_id: int | None,
     canvas: tuple[float, float] | None,
     taxonomy: Path | None,
@@ -59,12 +69,20 @@ def view(
         raise LayerheatError(f"--screenshot {screenshot}: name it *.png")
     if qt_available() is None:  # say so before reading a large dataset
         raise LayerheatError(f"the viewer needs Qt (qtpy with PySide6 or PyQt5); {INSTALL_HINT}")
+    if labels and (compare_with is None or len(labels) != 2):
+        raise LayerheatError("give --label twice (INPUT, then the --compare side) with --compare")
+    _check_display(screenshot is not None)
+    names = None
+    if compare_with is not None:
+        names = tuple(labels) or (_name(inputs), _name((compare_with,)))
     model = ViewerModel.from_inputs(
         list(inputs),
         taxonomy=load_taxonomy(taxonomy),
         canvas=canvas,
         type_id=type_id,
         outside=outside,
+        compare_with=compare_with,
+        labels=names,
     )
     if design is not None:
         model.select(design)  # unknown ids fail here, naming a few that exist
@@ -73,3 +91,31 @@ def view(
         click.echo(str(screenshot))
     if code:
         raise SystemExit(code)
+
+
+def _check_display(screenshot: bool) -> None:
+    """Say why no window can open (one line, exit 1) before Qt aborts on it.
+
+    A screenshot needs no screen: without a display and with no QT_QPA_PLATFORM chosen,
+    it is drawn on Qt's offscreen platform instead.
+    """
+    import os
+
+    from ..errors import LayerheatError
+    from ..viewer.display import display_problem
+
+    problem = display_problem()
+    if problem is None:
+        return
+    if screenshot and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return
+    raise LayerheatError(problem)
+
+
+def _name(paths: tuple[str, ...]) -> str:
+    """A side's short name: its first file's stem (+N more), "sample" for none."""
+    if not paths:
+        return "sample"
+    first = Path(paths[0]).stem or str(paths[0])
+    return first if len(paths) == 1 else f"{first} +{len(paths) - 1}"

@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_SIZE",
     "FONT_FAMILY",
     "MainWindow",
+    "OUTLINE_COLOR",
     "OverlayItem",
     "SEARCH_STEP_KEYS",
     "STEP_KEYS",
@@ -52,6 +53,8 @@ SEARCH_STEP_KEYS = {
     k: v for k, v in STEP_KEYS.items() if k not in (Qt.Key.Key_Left, Qt.Key.Key_Right)
 }
 DEFAULT_SIZE = (1280, 800)
+#: edge of the difference map's significant hexagons (plot_compare outlines them in black)
+OUTLINE_COLOR = "#202020"
 FONT_FAMILY = "DejaVu Sans"
 _REFERENCE_PX = 100  # labels are set at this pixel size and scaled to their real size
 
@@ -145,7 +148,8 @@ def paint_scene(target: QtWidgets.QGraphicsScene, scene: Scene) -> None:
 
 
 class OverlayItem(QtWidgets.QGraphicsItem):
-    """A type's heatmap as filled hexagons, painted in one item under the layers."""
+    """A type's heatmap as filled hexagons, painted in one item under the layers; cells
+    the overlay marks (``Overlay.outline``: significant differences) get a dark edge."""
 
     def __init__(self, overlay: Overlay, canvas: tuple[float, float]) -> None:
         super().__init__()
@@ -158,6 +162,8 @@ class OverlayItem(QtWidgets.QGraphicsItem):
         self._brushes = [
             QtGui.QBrush(QtGui.QColor.fromRgbF(*map(float, rgba))) for rgba in overlay.colors
         ]
+        outline = overlay.outline if overlay.outline is not None else ()
+        self._outlined = [p for p, flag in zip(self._polygons, outline) if flag]
         self.setZValue(5)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
@@ -172,6 +178,13 @@ class OverlayItem(QtWidgets.QGraphicsItem):
         for polygon, brush in zip(self._polygons, self._brushes):
             painter.setBrush(brush)
             painter.drawPolygon(polygon)
+        if self._outlined:
+            pen = QtGui.QPen(QtGui.QColor(OUTLINE_COLOR), 1.5)
+            pen.setCosmetic(True)  # the same width on screen at every zoom
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for polygon in self._outlined:
+                painter.drawPolygon(polygon)
         painter.restore()
 
 
@@ -229,21 +242,22 @@ class CanvasView(QtWidgets.QGraphicsView):
             self.fit()
 
 
-class _HeatmapWorker(QtCore.QThread):
-    """Computes the dataset's heatmaps off the UI thread."""
+class _Worker(QtCore.QThread):
+    """Runs one slow model computation (heatmaps, comparison) off the UI thread."""
 
-    done = Signal(object)
-    failed = Signal(str)
+    done = Signal(str, object)  # what, the result
+    failed = Signal(str, str)  # what, the message
 
-    def __init__(self, model: ViewerModel, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, what: str, job, parent=None) -> None:  # noqa: ANN001
         super().__init__(parent)
-        self.model = model
+        self.what = what
+        self.job = job
 
     def run(self) -> None:
         try:
-            self.done.emit(self.model.compute_heatmaps())
-        except LayerheatError as exc:
-            self.failed.emit(str(exc))
+            self.done.emit(self.what, self.job())
+        except (LayerheatError, OSError) as exc:
+            self.failed.emit(self.what, str(exc))
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -260,7 +274,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings = (
             settings if settings is not None else QtCore.QSettings("layerheat", "viewer")
         )
-        self._worker: _HeatmapWorker | None = None
+        self._workers: dict[str, _Worker] = {}
         self._canvas_size: tuple[float, float] | None = None
         self.overlay_item: OverlayItem | None = None
         QtGui.QFontDatabase.addApplicationFont(font_file())
@@ -307,12 +321,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self.measure_combo = QtWidgets.QComboBox()
         self.measure_combo.addItem("Centres (layers per hexagon)", "centre")
         self.measure_combo.addItem("Coverage (per design)", "coverage")
+        if self.model.has_comparison:
+            a, b = self.model.labels
+            self.measure_combo.addItem("Difference B − A", "difference")
+            self.measure_combo.setToolTip(f"A: {a}\nB: {b}")
+        self.caption = QtWidgets.QLabel()
+        self.caption.setWordWrap(True)
         self.measure_combo.currentIndexChanged.connect(self._on_measure_combo)
         overlay_box = QtWidgets.QGroupBox("Heatmap under the design")
         form = QtWidgets.QFormLayout(overlay_box)
         form.addRow("Type", self.overlay_combo)
         form.addRow("Map", self.measure_combo)
         form.addRow("Opacity", self.opacity)
+        form.addRow(self.caption)
         right = QtWidgets.QWidget()
         right_layout = QtWidgets.QVBoxLayout(right)
         right_layout.setContentsMargins(4, 4, 4, 4)
@@ -396,12 +417,14 @@ class MainWindow(QtWidgets.QMainWindow):
         and :attr:`overlay_ready` is emitted when they are ready.
         """
         self.model.set_overlay(type_id)
-        if type_id is not None and not self.model.heatmaps_ready:
-            self._start_heatmaps()
+        self._start_workers()
 
     def set_overlay_measure(self, measure: str) -> None:
-        """Show the type's centre heatmap (``"centre"``) or coverage map (``"coverage"``)."""
+        """Show the type's centre heatmap (``"centre"``), coverage map (``"coverage"``) or,
+        with a second collection, the difference map (``"difference"``, computed once in
+        a worker thread; :attr:`overlay_ready` is emitted when it is ready)."""
         self.model.set_overlay_measure(measure)
+        self._start_workers()
 
     def set_overlay_opacity(self, percent: int) -> None:
         """Opacity of the heatmap overlay, 0..100."""
@@ -460,6 +483,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         paint_scene(self.graphics, scene)
         overlay = self.model.overlay()
+        self.caption.setText(self.model.overlay_caption())
         if overlay is not None:
             self.overlay_item = OverlayItem(overlay, scene.canvas)
             self.overlay_item.setOpacity(self.model.overlay_opacity)
@@ -525,22 +549,36 @@ class MainWindow(QtWidgets.QMainWindow):
         self.hover_label.setText(text)
         self.view.setToolTip(text)
 
-    def _start_heatmaps(self) -> None:
-        if self._worker is not None:
+    def _start_workers(self) -> None:
+        """Compute what the chosen overlay needs and is not there yet, in a worker."""
+        if self.model.overlay_type is None:
             return
-        self.hover_label.setText("computing heatmaps…")
-        self._worker = _HeatmapWorker(self.model, self)
-        self._worker.done.connect(self._on_heatmaps)
-        self._worker.failed.connect(self._on_heatmaps_failed)
-        self._worker.start()
+        if self.model.overlay_measure == "difference":
+            if not self.model.comparison_ready:
+                self._start("comparison", self.model.compute_comparison)
+        elif not self.model.heatmaps_ready:
+            self._start("heatmaps", self.model.compute_heatmaps)
 
-    def _on_heatmaps(self, hs: object) -> None:
-        self.model.set_heatmaps(hs)  # type: ignore[arg-type]
+    def _start(self, what: str, job) -> None:  # noqa: ANN001
+        if what in self._workers:
+            return
+        self.hover_label.setText(f"computing {what}…")
+        worker = self._workers[what] = _Worker(what, job, self)
+        worker.done.connect(self._on_worker_done)
+        worker.failed.connect(self._on_worker_failed)
+        worker.start()
+
+    def _on_worker_done(self, what: str, result: object) -> None:
+        if what == "comparison":
+            self.model.set_comparison(result)  # type: ignore[arg-type]
+        else:
+            self.model.set_heatmaps(result)  # type: ignore[arg-type]
         self.overlay_ready.emit()
 
-    def _on_heatmaps_failed(self, message: str) -> None:
+    def _on_worker_failed(self, what: str, message: str) -> None:
+        del self._workers[what]  # a later choice may try again
         self.model.set_overlay(None)
-        self.hover_label.setText(f"no heatmap: {message}")
+        self.hover_label.setText(f"no {what}: {message}")
 
     def _ask_export_view(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
@@ -591,8 +629,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.sync()
-        if self._worker is not None:
-            self._worker.wait()
+        for worker in self._workers.values():
+            worker.wait()
         super().closeEvent(event)
 
 

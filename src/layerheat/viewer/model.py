@@ -15,6 +15,10 @@ user actions back to it, so everything here is tested without a screen::
     >>> model.set_type_visible(30, False)          # hide every Title
     >>> shape = model.shape_at(3000, 1700)         # the top-most shown layer there, or None
 
+With a second collection (``compare_with``) the overlay can also be the difference map
+of :func:`layerheat.compare.compare`: share B - share A per hexagon, on a diverging
+colour map centred on 0, significant hexagons outlined.
+
 The scene of the current design comes from :func:`layerheat.render.design_scene`, the
 same function ``layerheat render`` draws, so the viewer shows what the renderer exports.
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -33,7 +38,12 @@ from ..render import Scene, Shape, check_canvas, design_scene
 from ..table import LayerTable
 from ..taxonomy import LayerType, Taxonomy, default_taxonomy
 
+if TYPE_CHECKING:
+    from ..compare import Comparison
+
 __all__ = [
+    "FAINT_ALPHA",
+    "OVERLAY_MEASURES",
     "Overlay",
     "PAGE",
     "TypeCount",
@@ -53,8 +63,11 @@ class TypeCount:
     designs: int
 
 
-#: what the overlay can show: centre heatmaps (hexagons) or coverage maps (square cells)
-OVERLAY_MEASURES = ("centre", "coverage")
+#: what the overlay can show: centre heatmaps (hexagons), coverage maps (square cells) or,
+#: with a second collection, the difference of the two's centre shares (hexagons)
+OVERLAY_MEASURES = ("centre", "coverage", "difference")
+#: alpha of hexagons whose difference is not significant (significant ones: 1)
+FAINT_ALPHA = 0.45
 #: coverage cells along the canvas's long side in the viewer
 COVERAGE_RESOLUTION = 100
 
@@ -65,8 +78,11 @@ class Overlay:
 
     ``centers`` is (K, 2), ``hexagon`` the vertex offsets shared by all cells ((6, 2) for
     the centre heatmap's hexagons, (4, 2) for the coverage map's squares), ``colors``
-    (K, 4) RGBA in 0..1 and ``counts`` the values (layers per hexagon, or layers covering
-    the cell per design); only cells with a value above zero are included.
+    (K, 4) RGBA in 0..1 and ``counts`` the values (layers per hexagon, layers covering
+    the cell per design, or share B - share A); only cells with a value other than zero
+    are included. ``max_count`` is the top of the colour scale (for the difference: the
+    half-range, so colours run from -max_count to +max_count). ``outline`` (K,) marks
+    cells drawn with an outline (the difference map's significant hexagons), or is None.
     """
 
     type: LayerType
@@ -76,6 +92,7 @@ class Overlay:
     counts: np.ndarray
     max_count: float
     measure: str = "centre"
+    outline: np.ndarray | None = None
 
     def polygons(self) -> np.ndarray:
         """The cells' vertices, shape (K, 6, 2) or (K, 4, 2), in canvas pixels."""
@@ -93,6 +110,8 @@ class ViewerModel:
         gridsize: int = 35,
         label: str = "sample",
         canvas: tuple[float, float] | None = None,
+        compare_with: object = None,
+        labels: tuple[str, str] | None = None,
     ) -> None:
         if len(table) == 0:
             raise LayerheatError(f"{label}: no layers to show")
@@ -115,6 +134,10 @@ class ViewerModel:
         self._heatmaps: HeatmapSet | None = None
         self._coverage = None  # a CoverageMap, computed with the heatmaps
         self._scene: tuple[tuple, Scene] | None = None
+        #: side B of the difference map (anything ``layerheat heatmaps`` reads), or None
+        self.compare_with = compare_with
+        self.labels = tuple(labels) if labels else ("A", "B")
+        self._comparison: Comparison | None = None
         self._listeners: list[Callable[[str], None]] = []
 
     # -- the one "changed" signal -------------------------------------------------------
@@ -137,8 +160,13 @@ class ViewerModel:
         canvas: tuple[float, float] | None = None,
         type_id: int | None = None,
         outside: str = "clip",
+        compare_with: object = None,
+        labels: tuple[str, str] | None = None,
     ) -> ViewerModel:
-        """Read ``inputs`` (none: the built-in sample) as ``layerheat heatmaps`` reads them."""
+        """Read ``inputs`` (none: the built-in sample) as ``layerheat heatmaps`` reads them.
+
+        ``compare_with`` (side B, read when the difference map is first asked for) and
+        ``labels`` (names of A and B) enable the difference overlay."""
         from ..sources import read_layers
 
         table, _ = read_layers(
@@ -151,7 +179,14 @@ class ViewerModel:
         )
         label = ", ".join(map(str, inputs)) if inputs else "built-in sample"
         check_canvas(table, label)
-        return cls(table, taxonomy, label=label, canvas=canvas)
+        return cls(
+            table,
+            taxonomy,
+            label=label,
+            canvas=canvas,
+            compare_with=compare_with,
+            labels=labels,
+        )
 
     # -- designs ----------------------------------------------------------------------
     def layers(self, design_id: str | None = None) -> LayerTable:
@@ -350,10 +385,53 @@ class ViewerModel:
             self.overlay_type = type_id
             self._changed("overlay")
 
+    # -- the difference map -------------------------------------------------------------
+    @property
+    def has_comparison(self) -> bool:
+        """Whether a second collection was given, so the difference map can be shown."""
+        return self.compare_with is not None
+
+    @property
+    def comparison_ready(self) -> bool:
+        """Whether the comparison with the second collection has been computed."""
+        return self._comparison is not None
+
+    def overlay_measures(self) -> tuple[str, ...]:
+        """The maps this model can lay under a design (``difference`` only when comparing)."""
+        return OVERLAY_MEASURES if self.has_comparison else OVERLAY_MEASURES[:2]
+
+    def compute_comparison(self) -> Comparison:
+        """Compare this collection (A) with ``compare_with`` (B) on the viewer's hexagon
+        grid, without per-design scores; computed once (slow: call off the UI)."""
+        if self._comparison is None:
+            if self.compare_with is None:
+                raise LayerheatError("no second collection to compare with; use --compare B")
+            from ..compare import compare
+
+            self._comparison = compare(
+                self.table,
+                self.compare_with,
+                labels=self.labels,
+                gridsize=self.gridsize,
+                taxonomy=self.taxonomy,
+                canvas=self.canvas,
+                metrics=False,
+            )
+        return self._comparison
+
+    def set_comparison(self, comparison: Comparison) -> None:
+        """Store a comparison computed elsewhere (e.g. in a worker thread)."""
+        self._comparison = comparison
+        self._changed("overlay")
+
     def set_overlay_measure(self, measure: str) -> None:
-        """Show the centre heatmap (``"centre"``) or the coverage map (``"coverage"``)."""
-        if measure not in OVERLAY_MEASURES:
-            raise LayerheatError(f"overlay {measure!r} unknown; use centre or coverage")
+        """Show the centre heatmap (``"centre"``), the coverage map (``"coverage"``) or,
+        with a second collection, the difference map (``"difference"``)."""
+        if measure not in self.overlay_measures():
+            raise LayerheatError(
+                f"overlay {measure!r} unknown; use {' or '.join(self.overlay_measures())}"
+                + ("" if self.has_comparison else " (difference needs --compare B)")
+            )
         if measure != self.overlay_measure:
             self.overlay_measure = measure
             self._changed("overlay")
@@ -385,10 +463,17 @@ class ViewerModel:
         per-type`` shows them; coverage maps (``overlay_measure == "coverage"``) with
         magma, scaled to the type's peak, as ``heatmaps --measure coverage`` does, and
         more transparent where the cover is rare (alpha 0.2 at zero to 1 at the peak).
+        The difference map (``"difference"``, needs :meth:`compute_comparison`) as
+        :func:`layerheat.plot_compare.plot_differences` draws it: see
+        :meth:`_difference_overlay`.
         """
         type_id = self.overlay_type if type_id is None else type_id
         scene = self.scene()
-        if type_id is None or scene is None or self._heatmaps is None:
+        if type_id is None or scene is None:
+            return None
+        if self.overlay_measure == "difference":
+            return self._difference_overlay(type_id, scene.canvas)
+        if self._heatmaps is None:
             return None
         if type_id not in self._heatmaps.types:
             raise LayerheatError(f"type {type_id} has no heatmap; pick one of the legend's types")
@@ -424,6 +509,58 @@ class ViewerModel:
         colors = colormaps["magma"](shown / (peak or 1.0))
         colors[:, 3] = 0.2 + 0.8 * shown / (peak or 1.0)  # rare cover stays faint on the design
         return Overlay(cov.taxonomy[type_id], centers, square, colors, shown, peak, "coverage")
+
+    def _difference_overlay(self, type_id: int, canvas: tuple[float, float]) -> Overlay | None:
+        """Share B - share A of ``type_id`` per hexagon (hexagons where it is not 0).
+
+        Coloured with ``plot_compare``'s diverging map (RdBu_r: blue where A has more,
+        red where B has more) centred on 0 and scaled to the type's largest difference
+        (at least 0.5 points); significant hexagons are opaque and outlined, the others
+        faint (alpha :data:`FAINT_ALPHA`). None until the comparison is computed.
+        """
+        if self._comparison is None:
+            return None
+        t = next((t for t in self._comparison.types if t.type.id == type_id), None)
+        if t is None:
+            raise LayerheatError(f"type {type_id} is on neither side; pick one of the legend's")
+        from matplotlib import colormaps, colors
+
+        from ..plot_compare import DIFF_CMAP
+
+        diff = t.diff
+        keep = diff != 0
+        cw, ch = canvas
+        half = max(float(np.abs(diff).max()), 0.005)
+        shown = diff[keep]
+        rgba = colormaps[DIFF_CMAP](colors.CenteredNorm(0.0, half)(shown))
+        significant = t.significant[keep]
+        rgba[:, 3] = np.where(significant, 1.0, FAINT_ALPHA)
+        return Overlay(
+            t.type,
+            t.grid.centers()[keep] * [cw, ch],
+            t.grid.hexagon() * [cw, ch],
+            rgba,
+            shown,
+            half,
+            "difference",
+            significant,
+        )
+
+    def overlay_caption(self) -> str:
+        """What the overlay's colours mean, one line ("" without an overlay)."""
+        overlay = self.overlay()
+        if overlay is None:
+            return ""
+        if overlay.measure == "difference":
+            a, b = self.labels
+            n = int(overlay.outline.sum())
+            return (
+                f"share {b} − share {a}: red more in {b}, blue more in {a} "
+                f"(±{overlay.max_count:.1%}); {n} significant hexagon(s) outlined"
+            )
+        if overlay.measure == "coverage":
+            return f"magma: share of designs covering, 0 to {overlay.max_count:.0%}"
+        return f"viridis: layers per hexagon, 1 to {overlay.max_count:,}"
 
 
 def _design_codes(table: LayerTable) -> np.ndarray:
