@@ -22,15 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..errors import LayerheatError
 from ..taxonomy import Taxonomy
+from .distinct import DistinctIds
 
-__all__ = ["COMPACT_IDS", "CoverageMap", "CoverageMaps", "CoverageMapsAccumulator", "grid_shape"]
-
-#: distinct design ids kept per accumulator before they are deduplicated again
-COMPACT_IDS = 1 << 20
+__all__ = ["CoverageMap", "CoverageMaps", "CoverageMapsAccumulator", "grid_shape"]
 
 
 def grid_shape(canvas: tuple[float, float] | None, resolution: int) -> tuple[int, int]:
@@ -95,8 +92,7 @@ class CoverageMapsAccumulator:
         self.measure = measure
         self.nx, self.ny = grid_shape(measure.canvas, measure.resolution)
         self.diff = np.zeros((len(measure.taxonomy), self.ny + 1, self.nx + 1), dtype=np.int64)
-        self._ids: list[pa.Array] = []  # distinct design ids per batch (see _add_designs)
-        self._pending = 0
+        self.designs = DistinctIds()
 
     def add(self, batch) -> None:  # noqa: ANN001 - a validate.Checked
         """Add the usable boxes of one checked batch."""
@@ -109,7 +105,7 @@ class CoverageMapsAccumulator:
                 "coverage needs design ids (a design_id column) to divide by the number "
                 "of designs; the input has none"
             )
-        self._add_designs(pc.unique(batch.design))
+        self.designs.add(batch.design)  # every design seen
         if not batch.n_used:
             return
         from ..reasons import CLIP
@@ -117,24 +113,9 @@ class CoverageMapsAccumulator:
         nx, ny = self.nx, self.ny
         coverage_accumulate(*batch.kernel_args(), CLIP, nx, ny, self.diff)
 
-    def _add_designs(self, ids: pa.Array) -> None:
-        """Keep the distinct design ids seen (as Arrow arrays, compacted now and then)."""
-        self._ids.append(ids if ids.type == pa.string() else ids.cast(pa.string()))
-        self._pending += len(ids)
-        if self._pending > COMPACT_IDS:
-            self._ids = [pc.unique(pa.chunked_array(self._ids, pa.string()))]
-            self._pending = len(self._ids[0])
-
-    @property
-    def designs(self) -> pa.Array:
-        """The distinct design ids seen so far."""
-        self._ids = [pc.unique(pa.chunked_array(self._ids, pa.string()))]
-        self._pending = len(self._ids[0])
-        return self._ids[0]
-
     def merge(self, other: CoverageMapsAccumulator) -> None:
         self.diff += other.diff
-        self._add_designs(other.designs)
+        self.designs.merge(other.designs)
 
     def result(self) -> CoverageMap:
         from ..binning.coverage_kernel import coverage_counts

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..taxonomy import Taxonomy
+from .distinct import DistinctIds
 
 __all__ = ["QUANTITIES", "RESOLUTION", "MarginalHistograms", "Marginals", "MarginalsMeasure"]
 
@@ -69,8 +71,8 @@ class MarginalHistograms:
         self.taxonomy = taxonomy
         n = len(list(taxonomy))
         self.counts = np.zeros((n, len(QUANTITIES), RESOLUTION), dtype=np.int64)
-        self.design_sets: list[set] = [set() for _ in range(n)]
-        self.all_designs: set = set()
+        self.design_sets = [DistinctIds() for _ in range(n)]  # designs having each type
+        self.all_designs = DistinctIds()
 
     def add(self, batch) -> None:  # noqa: ANN001 - a layerheat.validate.Checked
         use = batch.kept() & (batch.slots >= 0)
@@ -90,24 +92,23 @@ class MarginalHistograms:
         self._add_designs(batch.design, use, slots)
 
     def _add_designs(self, design, use: np.ndarray, slots: np.ndarray) -> None:  # noqa: ANN001
-        """The batch's designs per type: unique (type, design) pairs first, then sets."""
+        """The batch's designs with a used row, per type and overall (Arrow, no sets)."""
         if design is None:
-            names, codes = np.array([""], dtype=object), np.zeros(int(use.sum()), np.int64)
-        else:
-            encoded = pa.chunked_array([design]).combine_chunks().dictionary_encode()
-            names = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
-            codes = encoded.indices.to_numpy(zero_copy_only=False)[use].astype(np.int64)
-        pairs = np.unique(slots.astype(np.int64) * len(names) + codes)
-        for slot in np.unique(pairs // len(names)):
-            mine = pairs[pairs // len(names) == slot] % len(names)
-            self.design_sets[slot].update(names[mine])
-        self.all_designs.update(names[np.unique(codes)])
+            design = pa.array([""] * len(use), pa.string())
+        used = pc.filter(design, pa.array(use))
+        self.all_designs.add(used)
+        pairs = (
+            pa.table({"t": slots.astype(np.int32), "d": used}).group_by(["t", "d"]).aggregate([])
+        )
+        kinds = pairs.column("t").to_numpy()
+        for slot in np.unique(kinds):
+            self.design_sets[slot].add(pairs.column("d").filter(pa.array(kinds == slot)))
 
     def merge(self, other: MarginalHistograms) -> None:
         self.counts += other.counts
         for mine, theirs in zip(self.design_sets, other.design_sets, strict=True):
-            mine |= theirs
-        self.all_designs |= other.all_designs
+            mine.merge(theirs)
+        self.all_designs.merge(other.all_designs)
 
     def result(self) -> Marginals:
         return Marginals(
