@@ -101,15 +101,12 @@ def report(
     check_output_dir(output.parent if str(output.parent) else ".")
     started = time.monotonic()
     data = list(inputs) or None
-    names = None
-    if labels:
-        names = (labels[0], labels[1] if len(labels) > 1 else _name(list(compare_with)))
     read = {"taxonomy": load_taxonomy(taxonomy), "canvas": canvas, "type_id": type_id}
     with row_progress(quiet=quiet) as tick:
         result = build_report(
             data,
             compare_with=list(compare_with) or None,
-            labels=names,
+            labels=labels,
             gridsize=gridsize,
             resolution=resolution,
             examples=examples,
@@ -126,8 +123,3 @@ def report(
     seconds = time.monotonic() - started
     click.echo(str(output))
     click.echo(f"report of {result.collection.label}: {size / 1e6:.1f} MB in {seconds:.1f} s")
-
-
-def _name(paths: list[str]) -> str:
-    first = Path(paths[0]).stem or str(paths[0])
-    return first if len(paths) == 1 else f"{first} +{len(paths) - 1}"

@@ -76,7 +76,7 @@ def build_report(
     data,  # noqa: ANN001 - Inputs of layerheat.sources (None: the sample)
     *,
     compare_with=None,  # noqa: ANN001 - Inputs of the second collection, or None
-    labels: tuple[str, str] | None = None,
+    labels: tuple[str | None, ...] | None = None,
     gridsize: int = 35,
     resolution: int = 60,
     examples: int = 2,
@@ -87,7 +87,8 @@ def build_report(
 ) -> Report:
     """Measure ``data`` (and ``compare_with``) and make the report's page."""
     started = time.monotonic()
-    labels = labels or (_label(data), _label(compare_with))
+    given = tuple(labels or ()) + (None, None)
+    labels = (given[0] or _label(data), given[1] or _label(compare_with))
     c = collect(
         data,
         label=labels[0],
