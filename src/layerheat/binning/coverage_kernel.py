@@ -36,6 +36,21 @@ def _first_centre_at_or_after(v, n):  # noqa: ANN001, ANN202
     return i
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _add_box(diff, t, x0, y0, x1, y1, nx, ny):  # noqa: ANN001, ANN202
+    """+1/-1 at the corners of the cells whose centres the box (fractions) contains."""
+    i0 = _first_centre_at_or_after(x0, nx)
+    i1 = _first_centre_at_or_after(x1, nx)
+    j0 = _first_centre_at_or_after(y0, ny)
+    j1 = _first_centre_at_or_after(y1, ny)
+    if i1 <= i0 or j1 <= j0:
+        return
+    diff[t, j0, i0] += 1
+    diff[t, j0, i1] -= 1
+    diff[t, j1, i0] -= 1
+    diff[t, j1, i1] += 1
+
+
 @njit(cache=True, nogil=True)
 def coverage_add(slots, x0, y0, x1, y1, nx, ny, diff):  # noqa: ANN001, ANN201
     """Add every box (type position ``slots``, < 0: left out) to the difference array."""
@@ -43,16 +58,7 @@ def coverage_add(slots, x0, y0, x1, y1, nx, ny, diff):  # noqa: ANN001, ANN201
         t = slots[k]
         if t < 0:
             continue
-        i0 = _first_centre_at_or_after(x0[k], nx)
-        i1 = _first_centre_at_or_after(x1[k], nx)
-        j0 = _first_centre_at_or_after(y0[k], ny)
-        j1 = _first_centre_at_or_after(y1[k], ny)
-        if i1 <= i0 or j1 <= j0:
-            continue
-        diff[t, j0, i0] += 1
-        diff[t, j0, i1] -= 1
-        diff[t, j1, i0] -= 1
-        diff[t, j1, i1] += 1
+        _add_box(diff, t, x0[k], y0[k], x1[k], y1[k], nx, ny)
 
 
 @njit(cache=True, nogil=True)
@@ -71,16 +77,7 @@ def coverage_accumulate(slots, codes, box, canvas, clip_code, nx, ny, diff):  # 
         if codes[k] == clip_code:
             x0, x1 = min(max(x0, 0.0), w), min(max(x1, 0.0), w)
             y0, y1 = min(max(y0, 0.0), h), min(max(y1, 0.0), h)
-        i0 = _first_centre_at_or_after(x0 / w, nx)
-        i1 = _first_centre_at_or_after(x1 / w, nx)
-        j0 = _first_centre_at_or_after(y0 / h, ny)
-        j1 = _first_centre_at_or_after(y1 / h, ny)
-        if i1 <= i0 or j1 <= j0:
-            continue
-        diff[t, j0, i0] += 1
-        diff[t, j0, i1] -= 1
-        diff[t, j1, i0] -= 1
-        diff[t, j1, i1] += 1
+        _add_box(diff, t, x0 / w, y0 / h, x1 / w, y1 / h, nx, ny)
 
 
 def coverage_counts(diff: np.ndarray) -> np.ndarray:

@@ -153,6 +153,17 @@ def gridsize_option(command: click.Command) -> click.Command:
     )(command)
 
 
+def resolution_option(default: int):
+    """'--resolution N': coverage cells along the canvas's long side."""
+    return click.option(
+        "--resolution",
+        type=click.IntRange(2, 2000),
+        default=default,
+        show_default=True,
+        help="Coverage cells along the canvas's long side.",
+    )
+
+
 def dpi_option(command: click.Command) -> click.Command:
     """'--dpi N': resolution of PNG figures."""
     return click.option(

@@ -15,6 +15,7 @@ from .common import (
     output_option,
     print_report,
     quiet_option,
+    resolution_option,
     wait_option,
 )
 
@@ -57,13 +58,7 @@ Examples:
     help="What to map (repeat): centres (heatmaps, bins.csv), sizes (w x h, sizes.csv), "
     "coverage of the canvas (coverage.csv).",
 )
-@click.option(
-    "--resolution",
-    type=click.IntRange(2, 2000),
-    default=100,
-    show_default=True,
-    help="Coverage cells along the canvas's long side.",
-)
+@resolution_option(100)
 @click.option(
     "--size-formula",
     type=click.Choice(["canvas", "source"]),

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from .common import gridsize_option, input_options, print_report, quiet_option
+from .common import (
+    gridsize_option,
+    input_options,
+    print_report,
+    quiet_option,
+    resolution_option,
+)
 
 __all__ = ["report"]
 
@@ -41,13 +47,7 @@ Examples:
 )
 @click.option("--label", "labels", multiple=True, help="Name of the collection, then of --compare.")
 @gridsize_option
-@click.option(
-    "--resolution",
-    type=click.IntRange(2, 400),
-    default=60,
-    show_default=True,
-    help="Coverage cells along the canvas's long side.",
-)
+@resolution_option(60)
 @click.option(
     "--examples",
     type=click.IntRange(0, 10),
