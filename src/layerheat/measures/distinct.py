@@ -3,7 +3,8 @@
 Measures that divide by or report a number of designs keep the ids they saw; a Python
 set of millions of strings costs microseconds per layer and gigabytes, so the ids stay
 Arrow string arrays, deduplicated by ``pyarrow.compute.unique`` when enough have piled
-up and once more at the end. Partials merge by concatenation, so the count is exact on
+up (once the new ids outnumber the ones kept, so the work stays linear) and once more
+at the end. Partials merge by concatenation, so the count is exact on
 every engine.
 
     >>> import pyarrow as pa
@@ -32,7 +33,8 @@ class DistinctIds:
 
     def __init__(self) -> None:
         self._chunks: list[pa.Array] = []
-        self._pending = 0
+        self._kept = 0  # distinct ids after the last deduplication
+        self._pending = 0  # ids added since
 
     def add(self, ids: pa.Array | pa.ChunkedArray) -> None:
         """Take ``ids`` (duplicates allowed)."""
@@ -41,20 +43,22 @@ class DistinctIds:
             ids = ids.combine_chunks()
         self._chunks.append(ids if ids.type == pa.string() else ids.cast(pa.string()))
         self._pending += len(ids)
-        if self._pending > COMPACT_IDS:
-            self._compact()
+        self._maybe_compact()
 
     def merge(self, other: DistinctIds) -> None:
         """Take every id of ``other``."""
         self._chunks.extend(other._chunks)
-        self._pending += other._pending
-        if self._pending > COMPACT_IDS:
+        self._pending += other._kept + other._pending
+        self._maybe_compact()
+
+    def _maybe_compact(self) -> None:
+        if self._pending > max(COMPACT_IDS, self._kept):
             self._compact()
 
     def _compact(self) -> None:
         merged = pc.unique(pa.chunked_array(self._chunks, pa.string()))
         self._chunks = [merged]
-        self._pending = len(merged)
+        self._kept, self._pending = len(merged), 0
 
     def values(self) -> pa.Array:
         """The distinct ids, in order of first appearance."""
