@@ -21,6 +21,7 @@ import shlex
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -29,12 +30,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.fuzz.forkserver import ForkServer  # noqa: E402
 from tests.fuzz.mutators import KINDS, Mutant, load_seeds, make_mutant  # noqa: E402
 from tests.fuzz.runner import (  # noqa: E402
     CLASSES,
     DEFAULT_MEMORY,
     DEFAULT_TIMEOUT,
     Outcome,
+    child_env,
     run_mutant,
 )
 
@@ -55,6 +58,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--minutes", type=float, default=0, help="stop starting cases after this")
     parser.add_argument(
         "--keep", type=Path, default=ROOT / "fuzz-failures", help="folder for failing mutants"
+    )
+    parser.add_argument(
+        "--exec",
+        action="store_true",
+        help="start a new interpreter per run (default: fork from a server that imported once)",
     )
     parser.add_argument("--log", type=Path, help="append every outcome as a JSON line here")
     args = parser.parse_args(argv)
@@ -94,6 +102,17 @@ def run(args: argparse.Namespace) -> int:
     deadline = started + args.minutes * 60 if args.minutes else None
     log = args.log.open("a") if args.log else None
 
+    local = threading.local()
+    servers: list[ForkServer] = []
+
+    def server() -> ForkServer | None:
+        if args.exec:
+            return None
+        if getattr(local, "server", None) is None:
+            local.server = ForkServer(child_env())
+            servers.append(local.server)
+        return local.server
+
     def one(case: int) -> list[Outcome]:
         if deadline is not None and time.monotonic() > deadline:
             return []
@@ -101,7 +120,11 @@ def run(args: argparse.Namespace) -> int:
         mutant = make_mutant(kind, seeds, case // len(args.kinds), args.seed)
         with tempfile.TemporaryDirectory(prefix="lh-fuzz-") as tmp:
             outcomes = run_mutant(
-                mutant, Path(tmp), timeout=args.timeout, memory=args.memory_mb << 20
+                mutant,
+                Path(tmp),
+                timeout=args.timeout,
+                memory=args.memory_mb << 20,
+                server=server(),
             )
             if any(o.klass not in GOOD for o in outcomes):
                 kept.append(keep_failure(mutant, outcomes, Path(tmp), args.keep))
@@ -123,6 +146,8 @@ def run(args: argparse.Namespace) -> int:
                     print(f"{o.mutant} {o.command}: {o.klass}: {o.detail}", flush=True)
             if done % 100 == 0:
                 print(f"... {done} mutants, {time.monotonic() - started:.0f} s", flush=True)
+    for one_server in servers:
+        one_server.close()
     if log:
         log.close()
     report(counts, slowest, peak, done, time.monotonic() - started, args)

@@ -19,6 +19,7 @@ outcome is one of :data:`CLASSES`:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import resource
@@ -29,6 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .forkserver import ForkServer
 from .mutators import Mutant
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "HEATMAPS_ARGS",
     "Outcome",
+    "child_env",
     "commands_for",
     "run_command",
     "run_mutant",
@@ -88,6 +91,7 @@ def run_mutant(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     memory: int = DEFAULT_MEMORY,
+    server: ForkServer | None = None,
 ) -> list[Outcome]:
     """Write the mutant into ``folder`` and run every command of its kind on it."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -97,7 +101,7 @@ def run_mutant(
     outcomes = []
     for name, (args, outdir) in commands_for(mutant, path, folder).items():
         outdir.mkdir(exist_ok=True)
-        outcome = run_command(args, outdir, timeout=timeout, memory=memory)
+        outcome = run_command(args, outdir, timeout=timeout, memory=memory, server=server)
         outcome.mutant, outcome.kind, outcome.command = mutant.name, mutant.kind, name
         if outcome.klass not in ("hang", "oom", "traceback") and _stray(path.parent, {path}):
             outcome.klass, outcome.detail = "leftovers", f"in the input's folder: {outcome.detail}"
@@ -113,7 +117,8 @@ def _limits(memory: int):  # noqa: ANN202 - a preexec_fn
     return apply
 
 
-def _env() -> dict[str, str]:
+def child_env() -> dict[str, str]:
+    """The environment of every run: offscreen Qt, Agg, one thread per library."""
     env = dict(os.environ)
     env.update(QT_QPA_PLATFORM="offscreen", MPLBACKEND="Agg", PYTHONFAULTHANDLER="1")
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS"):
@@ -122,34 +127,47 @@ def _env() -> dict[str, str]:
 
 
 def run_command(
-    args: list[str], outdir: Path, *, timeout: float = DEFAULT_TIMEOUT, memory: int = DEFAULT_MEMORY
+    args: list[str],
+    outdir: Path,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory: int = DEFAULT_MEMORY,
+    server: ForkServer | None = None,
 ) -> Outcome:
-    """Run ``python -m layerheat ARGS`` in ``outdir`` and classify the result."""
+    """Run ``python -m layerheat ARGS`` in ``outdir`` and classify the result.
+
+    With a :class:`~tests.fuzz.forkserver.ForkServer` the run is a child forked from it
+    (the same entry point, imports already done); else a new interpreter.
+    """
     argv = [sys.executable, "-m", "layerheat", *args]
-    out_path, err_path = (
-        outdir / ".." / f"{outdir.name}.stdout",
-        outdir / ".." / f"{outdir.name}.stderr",
-    )
+    out_path = outdir.parent / f"{outdir.name}.stdout"
+    err_path = outdir.parent / f"{outdir.name}.stderr"
     started = time.monotonic()
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen(
-            argv,
-            stdout=out,
-            stderr=err,
-            stdin=subprocess.DEVNULL,
-            cwd=outdir,
-            env=_env(),
-            preexec_fn=_limits(memory),  # noqa: PLW1509 - setrlimit only, no locks
-            start_new_session=True,
-        )
-        status, usage, hung = _wait(proc.pid, timeout)
+    if server is not None:
+        request = {"args": args, "cwd": str(outdir), "stdout": str(out_path)}
+        request.update(stderr=str(err_path), timeout=timeout, memory=memory)
+        answer = server.run(request)
+        status, peak_kb, hung = answer["status"], answer["maxrss_kb"], answer["hung"]
+    else:
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            proc = subprocess.Popen(
+                argv,
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+                cwd=outdir,
+                env=child_env(),
+                preexec_fn=_limits(memory),  # noqa: PLW1509 - setrlimit only, no locks
+                start_new_session=True,
+            )
+            status, usage, hung = _wait(proc.pid, timeout)
+        peak_kb = usage.ru_maxrss if usage is not None else 0
     seconds = time.monotonic() - started
     stdout = out_path.read_text(errors="replace")
     stderr = err_path.read_text(errors="replace")
     code = os.waitstatus_to_exitcode(status) if status is not None else None
     klass, detail = _classify(code, hung, stdout, stderr, outdir)
-    peak = usage.ru_maxrss / 1024 if usage is not None else 0.0
-    return Outcome("", "", "", klass, code, seconds, peak, detail, argv)
+    return Outcome("", "", "", klass, code, seconds, peak_kb / 1024, detail, argv)
 
 
 def _wait(pid: int, timeout: float):  # noqa: ANN202 - (status, rusage, hung)
@@ -161,20 +179,12 @@ def _wait(pid: int, timeout: float):  # noqa: ANN202 - (status, rusage, hung)
         if done:
             return status, usage, False
         if time.monotonic() > deadline:
-            with _quiet():
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
             _, status, usage = os.wait4(pid, 0)
             return status, usage, True
         time.sleep(delay)
         delay = min(delay * 2, 0.05)
-
-
-class _quiet:  # noqa: N801 - a tiny contextlib.suppress(ProcessLookupError)
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, exc, tb) -> bool:  # noqa: ANN001
-        return kind is not None and issubclass(kind, ProcessLookupError)
 
 
 def _classify(code, hung: bool, stdout: str, stderr: str, outdir: Path) -> tuple[str, str]:  # noqa: ANN001

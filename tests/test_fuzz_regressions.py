@@ -1,0 +1,69 @@
+"""Bugs the fuzzer (``benchmarks/fuzz.py``) found, each pinned by the input that showed it.
+
+The rule they broke: bad input gives one ``layerheat: error:`` line and exit 1, never a
+traceback, several lines or a file left behind.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .conftest import HEADER
+from .test_cli_bad_input import assert_fatal, assert_no_outputs
+
+
+def test_malformed_csv_row_that_is_not_utf8_is_one_clean_error(cli, write, tmp_path) -> None:  # noqa: ANN001
+    # found as csv-00000 (seed 1): Arrow decodes the bad row for the invalid-row handler,
+    # fails, and printed "Exception ignored ... UnicodeDecodeError" with a traceback
+    body = HEADER.encode() + b"a,30,Titr\xe9,1,1,5,5,10,10,4\nb,30,T,1,1,5,5,10,10\n"
+    out = tmp_path / "out"
+    result = cli("heatmaps", write("latin.csv", body), "-o", out, "-q")
+    assert_fatal(result, "latin.csv", "not UTF-8", "save the file as UTF-8")
+    assert "Exception ignored" not in result.err
+    assert_no_outputs(out)
+
+
+def test_malformed_utf8_csv_row_is_still_skipped_and_counted(cli, write, tmp_path) -> None:  # noqa: ANN001
+    body = HEADER + "a,30,Titré,1,1,5,5,10,10,4\nb,30,T,1,1,5,5,10,10\n"
+    result = cli("heatmaps", write("utf8.csv", body), "-o", tmp_path / "out", "-q")
+    assert result.code == 0, result.err
+    assert "read 2 layers, used 1, skipped 1" in result.out
+
+
+def test_corrupt_parquet_footer_is_one_line(cli, write, tmp_path) -> None:  # noqa: ANN001
+    # found as parquet-00005/-00008 (seed 1): Arrow's thrift message ends in a newline,
+    # which made the error two lines
+    table = pa.table({"type_id": [30], "xmin": [1.0], "ymin": [1.0], "xmax": [2.0], "ymax": [2.0]})
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    data = buf.getvalue()
+    footer = struct.unpack("<I", data[-8:-4])[0]
+    bad = data[: -8 - footer] + data[-7 - footer : -8] + struct.pack("<I", footer - 1) + b"PAR1"
+    out = tmp_path / "out"
+    result = cli("heatmaps", write("bad.parquet", bad), "-o", out, "-q")
+    assert_fatal(result, "bad.parquet", "not a readable Parquet file", "thrift")
+    assert_no_outputs(out)
+
+
+def test_psd_tools_reasons_are_one_line(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    import pytest
+
+    from layerheat.io import psd
+
+    from .conftest import SHARED
+
+    path = SHARED / "data" / "psd" / "group.psd"
+    if not path.exists():
+        pytest.skip("no shared PSD files")
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise ValueError("first line\nsecond line\n")
+
+    monkeypatch.setattr("psd_tools.psd.PSD.read", broken)
+    with pytest.raises(psd.PsdReadError) as info:
+        psd.read_psd_file(path)
+    assert str(info.value) == "corrupt or unsupported (ValueError: first line second line)"
