@@ -67,3 +67,17 @@ def test_psd_tools_reasons_are_one_line(monkeypatch, tmp_path) -> None:  # noqa:
     with pytest.raises(psd.PsdReadError) as info:
         psd.read_psd_file(path)
     assert str(info.value) == "corrupt or unsupported (ValueError: first line second line)"
+
+
+def test_parquet_column_name_that_is_not_utf8_is_one_clean_error(cli, write, tmp_path) -> None:  # noqa: ANN001
+    # found as parquet-00042 (seed 1): a byte of a column name overwritten; Arrow's
+    # ParquetFile raised UnicodeDecodeError, a traceback
+    table = pa.table({"type_id": [30], "xmin": [1.0], "ymin": [1.0], "xmax": [2.0], "ymax": [2.0]})
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    data = buf.getvalue()
+    bad = data.replace(b"xmin", b"\xffmin")  # same length: every offset still holds
+    out = tmp_path / "out"
+    result = cli("heatmaps", write("names.parquet", bad), "-o", out, "-q")
+    assert_fatal(result, "names.parquet", "not a readable Parquet file", "utf-8")
+    assert_no_outputs(out)

@@ -217,7 +217,7 @@ class TabularSource:
 
         try:
             names = pq.ParquetFile(_raw_input(path, url)).schema_arrow.names
-        except (pa.ArrowInvalid, OSError) as exc:
+        except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # names not UTF-8 too
             raise LayerheatError(
                 f"{url or path}: not a readable Parquet file (truncated or corrupt: "
                 f"{' '.join(str(exc).split())})"
