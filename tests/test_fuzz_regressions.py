@@ -81,3 +81,40 @@ def test_parquet_column_name_that_is_not_utf8_is_one_clean_error(cli, write, tmp
     result = cli("heatmaps", write("names.parquet", bad), "-o", out, "-q")
     assert_fatal(result, "names.parquet", "not a readable Parquet file", "utf-8")
     assert_no_outputs(out)
+
+
+def test_type_ids_beyond_int64_or_infinite_are_unknown_types_not_crashes() -> None:
+    # found as parquet-00106, -00122 and -00119 (seed 1): a text type id "inf" raised
+    # OverflowError, "1e400"-like huge ones too, and a float column of 1e308 printed
+    # numpy's "invalid value encountered in cast" warning
+    import warnings
+
+    from layerheat.taxonomy import default_taxonomy
+    from layerheat.validate import type_ids_of
+
+    taxonomy = default_taxonomy()
+    texts = pa.array(["inf", "-inf", "nan", "99999999999999999999999999", "1e400", "30", None])
+    floats = pa.array([1e308, -1e308, float("inf"), float("nan"), 2.0**63, 30.0, None])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert type_ids_of(texts, taxonomy).tolist() == [-1, -1, -1, -1, -1, 30, -1]
+        assert type_ids_of(floats, taxonomy).tolist() == [-1, -1, -1, -1, -1, 30, -1]
+
+
+def test_huge_text_type_ids_are_counted_as_unknown_types(cli, tmp_path) -> None:  # noqa: ANN001
+    table = pa.table(
+        {
+            "type_id": ["inf", "99999999999999999999999999", "30"],
+            "xmin": [1.0] * 3,
+            "ymin": [1.0] * 3,
+            "xmax": [2.0] * 3,
+            "ymax": [2.0] * 3,
+            "canvas_width": [10.0] * 3,
+            "canvas_height": [10.0] * 3,
+        }
+    )
+    path = tmp_path / "types.parquet"
+    pq.write_table(table, path)
+    result = cli("heatmaps", path, "-o", tmp_path / "out", "-q", "--jobs", "1", "--dpi", "20")
+    assert result.code == 0, result.err
+    assert "read 3 layers, used 1, skipped 2 (2 unknown type)" in result.out
