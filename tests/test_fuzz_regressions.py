@@ -118,3 +118,19 @@ def test_huge_text_type_ids_are_counted_as_unknown_types(cli, tmp_path) -> None:
     result = cli("heatmaps", path, "-o", tmp_path / "out", "-q", "--jobs", "1", "--dpi", "20")
     assert result.code == 0, result.err
     assert "read 3 layers, used 1, skipped 2 (2 unknown type)" in result.out
+
+
+def test_csv_values_that_are_not_utf8_are_skipped_and_counted(cli, write, tmp_path) -> None:  # noqa: ANN001
+    # found as csv-00236 (seed 1): a \xff inserted in a type id made Arrow read the column
+    # as bytes, and casting it to text raised ArrowInvalid "Invalid UTF8 payload" (a
+    # traceback); in a number column it was a fatal "cannot read ('utf-8' codec ...)"
+    body = HEADER.encode() + (
+        b"a,3\xff0,T,1,1,5,5,10,10\n"
+        b"b,30,T,1\xff,1,5,5,10,10\n"
+        b"c,30,T,1,1,5,5,10\xff,10\n"
+        b"d,30,T,1,1,5,5,10,10\n"
+    )
+    result = cli("heatmaps", write("bytes.csv", body), "-o", tmp_path / "out", "-q", "--jobs", "1")
+    assert result.code == 0, result.err
+    assert "read 4 layers, used 1, skipped 3 (2 non-numeric, 1 unknown type)" in result.out
+    assert "Traceback" not in result.err

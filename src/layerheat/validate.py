@@ -69,7 +69,11 @@ def type_ids_of(column: pa.ChunkedArray | pa.Array, taxonomy: Taxonomy) -> np.nd
         values = column.to_numpy(zero_copy_only=False).astype(np.float64)
         whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2.0**63)
         return np.where(whole, np.nan_to_num(values), -1).astype(np.int64)
-    texts = column.cast(pa.string()).to_pylist()
+    if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+        # CSV text that is not UTF-8 arrives as bytes; a cast to string would fail
+        texts = [None if v is None else v.decode("utf-8", "replace") for v in column.to_pylist()]
+    else:
+        texts = column.cast(pa.string()).to_pylist()
     out = np.full(len(texts), -1, dtype=np.int64)
     cache: dict[str | None, int] = {}
     for i, text in enumerate(texts):

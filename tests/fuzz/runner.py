@@ -14,7 +14,7 @@ outcome is one of :data:`CLASSES`:
 ``leftovers``   files left in the output's folder after a failure, or temporary files
                 after a success
 ``unclear``     any other failure: a crash by a signal, several or no error lines, an ok
-                run whose summary does not add up
+                run whose summary does not add up or that printed a Python warning
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ HEATMAPS_ARGS = ("--jobs", "1", "--dpi", "20")
 _SUMMARY = re.compile(r"^read (\d+) layers, used (\d+), skipped (\d+)", re.M)
 _INGESTED = re.compile(r"^ingested (\d+) files?: (\d+) layers .*?, (\d+) rejected", re.M)
 _OOM = ("MemoryError", "bad_alloc", "Cannot allocate memory", "out of memory", "std::length_error")
+_WARNING = re.compile(r"\b\w*Warning: .*")
 _TEMP = re.compile(r"(^building$|^\.layerheat-|\.tmp$|\.part$|^tmp)")
 
 
@@ -200,6 +201,9 @@ def _classify(code, hung: bool, stdout: str, stderr: str, outdir: Path) -> tuple
         stray = _stray(outdir, set(), success=True)
         if stray:
             return "leftovers", f"after success: {stray}"
+        warning = _WARNING.search(stderr)
+        if warning:  # -q runs print nothing on stderr but notes; a warning is noise
+            return "unclear", f"exit 0 with a warning on stderr: {warning.group(0)[:200]}"
         return _accounted(stdout)
     stray = _stray(outdir, set())
     if stray:

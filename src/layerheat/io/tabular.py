@@ -719,6 +719,10 @@ def _to_float(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray | N
         return col.cast(pa.float64()), None
     if pa.types.is_null(col.type):
         return pa.array(np.full(len(col), np.nan)), None
+    if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
+        # CSV text that is not UTF-8 arrives as bytes: such a value is simply not a number
+        texts = [None if v is None else v.decode("utf-8", "replace") for v in col.to_pylist()]
+        col = pa.array(texts, pa.string())
     import pandas as pd
 
     values = col.to_pandas()
