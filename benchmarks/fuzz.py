@@ -9,6 +9,7 @@ output and a ``repro.sh``::
 
     .venv/bin/python benchmarks/fuzz.py --cases 3000 --seed 1 --workers 2
     .venv/bin/python benchmarks/fuzz.py --cases 40 --kinds psd,coco --keep /tmp/fuzz-fails
+    .venv/bin/python benchmarks/fuzz.py --replay /tmp/fuzz-fails    # after a fix
 
 Mutants are deterministic: the same ``--seed`` and case number give the same bytes.
 """
@@ -63,6 +64,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--exec",
         action="store_true",
         help="start a new interpreter per run (default: fork from a server that imported once)",
+    )
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        metavar="DIR",
+        help="run again the mutants kept in DIR (a --keep folder) and print their classes",
     )
     parser.add_argument("--log", type=Path, help="append every outcome as a JSON line here")
     args = parser.parse_args(argv)
@@ -176,8 +183,29 @@ def report(counts, slowest, peak, done, seconds, args) -> None:  # noqa: ANN001
         print(f"peak RSS: {o.mutant} {o.command} {o.peak_mb:.0f} MB ({o.klass})")
 
 
+def replay(folder: Path, args: argparse.Namespace) -> int:
+    """Run the kept mutants of ``folder`` again (after a fix): 1 if any still fails."""
+    server = None if args.exec else ForkServer(child_env())
+    bad = 0
+    for case in sorted(p for p in folder.iterdir() if (p / "input").is_dir()):
+        (path,) = (case / "input").iterdir()
+        kind = case.name.split("-")[0]
+        mutant = Mutant(kind, int(case.name.split("-")[1]), "replay", path.read_bytes())
+        with tempfile.TemporaryDirectory(prefix="lh-fuzz-") as tmp:
+            outcomes = run_mutant(mutant, Path(tmp), timeout=args.timeout, server=server)
+        for o in outcomes:
+            bad += o.klass not in GOOD
+            print(f"{case.name} {o.command}: {o.klass}: {o.detail[:160]}")
+    if server is not None:
+        server.close()
+    return 1 if bad else 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    return run(parse_args(argv))
+    args = parse_args(argv)
+    if args.replay:
+        return replay(args.replay, args)
+    return run(args)
 
 
 if __name__ == "__main__":
