@@ -11,6 +11,7 @@ import struct
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from .conftest import HEADER
 from .test_cli_bad_input import assert_fatal, assert_no_outputs
@@ -50,8 +51,6 @@ def test_corrupt_parquet_footer_is_one_line(cli, write, tmp_path) -> None:  # no
 
 
 def test_psd_tools_reasons_are_one_line(monkeypatch, tmp_path) -> None:  # noqa: ANN001
-    import pytest
-
     from layerheat.io import psd
 
     from .conftest import SHARED
@@ -134,3 +133,31 @@ def test_csv_values_that_are_not_utf8_are_skipped_and_counted(cli, write, tmp_pa
     assert result.code == 0, result.err
     assert "read 4 layers, used 1, skipped 3 (2 non-numeric, 1 unknown type)" in result.out
     assert "Traceback" not in result.err
+
+
+def test_coco_number_of_thousands_of_digits_is_invalid_json(cli, write, tmp_path) -> None:  # noqa: ANN001
+    # found as coco-00032 (seed 1): json.load raises a plain ValueError past Python's
+    # 4300-digit limit, which reached ingest's safety net as "unexpected error"
+    from layerheat.io.coco import CocoReadError, read_coco_file
+
+    path = write("digits.json", '{"images": [{"id": ' + "9" * 5000 + "}], " + '"annotations": []}')
+    with pytest.raises(CocoReadError, match=r"^invalid JSON \(Exceeds the limit"):
+        read_coco_file(path)
+    result = cli("ingest", path, "-o", tmp_path / "t.parquet", "-q")
+    assert_fatal(result, "digits.json: invalid JSON")
+    assert "unexpected error" not in result.err
+
+
+def test_coco_lone_surrogates_in_names_are_replaced(write) -> None:  # noqa: ANN001
+    # found as coco-00311 (seed 1): "\ud800" in a file_name or category name is valid
+    # JSON but cannot be stored by Arrow: UnicodeEncodeError, "unexpected error"
+    from layerheat.io.coco import read_coco_file
+
+    text = (
+        '{"images": [{"id": 1, "file_name": "a\\ud800.png", "width": 10, "height": 10}],'
+        ' "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2]}],'
+        ' "categories": [{"id": 1, "name": "title\\udfff"}]}'
+    )
+    doc = read_coco_file(write("surrogate.json", text))
+    row = doc.table.to_pylist()[0]
+    assert (row["design_id"], row["category"]) == ("a?.png", "title?")

@@ -14,7 +14,9 @@ outcome is one of :data:`CLASSES`:
 ``leftovers``   files left in the output's folder after a failure, or temporary files
                 after a success
 ``unclear``     any other failure: a crash by a signal, several or no error lines, an ok
-                run whose summary does not add up or that printed a Python warning
+                run whose summary does not add up or that printed a Python warning, an
+                error line naming an "unexpected error" (a reader's bug that ingest's
+                safety net caught)
 """
 
 from __future__ import annotations
@@ -210,6 +212,8 @@ def _classify(code, hung: bool, stdout: str, stderr: str, outdir: Path) -> tuple
         return "leftovers", f"after failure: {stray}; {first}"
     lines = [line for line in stderr.splitlines() if line.strip()]
     if code == 1 and len(errors) == 1 and len(lines) == 1:
+        if "unexpected error (" in first:  # ingest's safety net caught a reader's bug
+            return "unclear", first
         return "error", first
     return "unclear", f"exit {code}: {' | '.join(lines[-3:]) or '(no stderr)'}"
 

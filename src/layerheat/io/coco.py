@@ -121,6 +121,8 @@ def _load(path: Path) -> dict:
         raise CocoReadError("invalid JSON (not UTF-8 text)") from None
     except RecursionError:
         raise CocoReadError("invalid JSON (nested too deeply)") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise CocoReadError(f"invalid JSON ({str(exc).split(';')[0]})") from None
     except OSError as exc:
         raise CocoReadError(f"cannot read file ({exc.strerror or exc})") from None
     if isinstance(data, list):
@@ -148,7 +150,7 @@ def _category_names(data: dict, notes: list[str]) -> dict[int, str]:
         notes.append("no 'categories' list: categories keep their ids and have no names")
         return {}
     return {
-        int(cat["id"]): str(cat.get("name", ""))
+        int(cat["id"]): _text(cat.get("name", ""))
         for cat in categories
         if isinstance(cat, dict) and _is_int(cat.get("id"))
     }
@@ -165,7 +167,7 @@ def _images(entries: list, counts: Counter, notes: list[str]) -> dict:
         image_id = int(img["id"])
         w, h = img.get("width"), img.get("height")
         file_name = img.get("file_name")
-        design = str(file_name) if file_name not in (None, "") else f"image-{image_id}"
+        design = _text(file_name) if file_name not in (None, "") else f"image-{image_id}"
         if not (_is_number(w) and _is_number(h) and w > 0 and h > 0):
             images[image_id] = None
             continue
@@ -291,6 +293,11 @@ def _category_notes(matches: dict, names: dict, taxonomy: Taxonomy, has_list: bo
             f"({', '.join(taxonomy.name_of(c) for c in clash)}); map them to avoid mixing"
         )
     return notes
+
+
+def _text(value: object) -> str:
+    """A JSON value as text Arrow can store: a lone surrogate (``"\\ud800"``) becomes '?'."""
+    return str(value).encode("utf-8", "replace").decode("utf-8")
 
 
 def _is_int(value: object) -> bool:
