@@ -167,7 +167,10 @@ def serve() -> None:
     print("ready", flush=True)
     for line in sys.stdin:
         if line.strip():
-            print(json.dumps(_run(json.loads(line))), flush=True)
+            try:
+                print(json.dumps(_run(json.loads(line))), flush=True)
+            except BrokenPipeError:  # the driver is gone (killed): nothing left to answer
+                return
 
 
 if __name__ == "__main__":
