@@ -161,3 +161,24 @@ def test_coco_lone_surrogates_in_names_are_replaced(write) -> None:  # noqa: ANN
     doc = read_coco_file(write("surrogate.json", text))
     row = doc.table.to_pylist()[0]
     assert (row["design_id"], row["category"]) == ("a?.png", "title?")
+
+
+def test_coco_numbers_beyond_float_range_are_bad_boxes_and_sizes(write) -> None:  # noqa: ANN001
+    # found as coco-00166 (seed 2): a bbox value of 400 digits raised OverflowError in
+    # math.isfinite ("unexpected error"); an image width of 400 digits did in float()
+    from layerheat.io.coco import read_coco_file
+
+    huge = "9" * 400
+    text = (
+        '{"images": [{"id": 1, "width": 100, "height": 50},'
+        f' {{"id": 2, "width": {huge}, "height": 50}},'
+        ' {"id": 3, "width": Infinity, "height": 5}],'
+        ' "annotations": ['
+        f'{{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, {huge}, 2, 2]}},'
+        '{"id": 2, "image_id": 2, "category_id": 1, "bbox": [1, 1, 2, 2]},'
+        '{"id": 3, "image_id": 3, "category_id": 1, "bbox": [1, 1, 2, 2]},'
+        '{"id": 4, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2]}]}'
+    )
+    doc = read_coco_file(write("huge.json", text))
+    assert doc.table.column("annotation_id").to_pylist() == [4]
+    assert doc.counts == {"bad bbox": 1, "image without size": 2}

@@ -168,7 +168,7 @@ def _images(entries: list, counts: Counter, notes: list[str]) -> dict:
         w, h = img.get("width"), img.get("height")
         file_name = img.get("file_name")
         design = _text(file_name) if file_name not in (None, "") else f"image-{image_id}"
-        if not (_is_number(w) and _is_number(h) and w > 0 and h > 0):
+        if not (_is_finite(w) and _is_finite(h) and w > 0 and h > 0):
             images[image_id] = None
             continue
         seen_files[design] += 1
@@ -211,7 +211,7 @@ class _Annotations:
         if (
             not isinstance(bbox, list)
             or len(bbox) != 4
-            or not all(_is_number(v) and math.isfinite(v) for v in bbox)
+            or not all(_is_finite(v) for v in bbox)
             or bbox[2] < 0
             or bbox[3] < 0
         ):
@@ -310,3 +310,13 @@ def _is_int(value: object) -> bool:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_finite(value: object) -> bool:
+    """A number that is a finite float: not inf or NaN, no int beyond float's range."""
+    if not _is_number(value):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int of 309 digits or more
+        return False
