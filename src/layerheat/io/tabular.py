@@ -716,7 +716,7 @@ def _to_float(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray | N
     if col.type == pa.float64():
         return col, None
     if pa.types.is_floating(col.type) or pa.types.is_integer(col.type):
-        return col.cast(pa.float64()), None
+        return col.cast(pa.float64(), safe=False), None  # ints past 2**53 round, not fail
     if pa.types.is_null(col.type):
         return pa.array(np.full(len(col), np.nan)), None
     if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
