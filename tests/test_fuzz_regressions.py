@@ -204,3 +204,26 @@ def test_int64_coordinates_past_2_53_are_rows_not_a_fatal_cast(cli, tmp_path) ->
     result = cli("heatmaps", path, "-o", tmp_path / "out", "-q", "--jobs", "1", "--dpi", "20")
     assert result.code == 0, result.err
     assert "read 2 layers, used 1, skipped 1 (1 inverted box)" in result.out
+
+
+def test_type_id_column_of_lists_or_structs_is_unknown_types(cli, tmp_path) -> None:  # noqa: ANN001
+    # found as parquet-00310 (seed 2): a struct type_id column could not be cast to text,
+    # ArrowNotImplementedError, a traceback
+    for i, column in enumerate([pa.array([{"a": 1}, {"a": 2}]), pa.array([[1.0], [2.0]])]):
+        table = pa.table(
+            {
+                "type_id": column,
+                "xmin": [1.0, 1.0],
+                "ymin": [1.0, 1.0],
+                "xmax": [2.0, 2.0],
+                "ymax": [2.0, 2.0],
+                "canvas_width": [10.0, 10.0],
+                "canvas_height": [10.0, 10.0],
+            }
+        )
+        path = tmp_path / f"nested{i}.parquet"
+        pq.write_table(table, path)
+        out = tmp_path / f"out{i}"
+        result = cli("heatmaps", path, "-o", out, "-q")
+        assert_fatal(result, "no usable layer rows", "2 unknown type")
+        assert_no_outputs(out)

@@ -73,7 +73,10 @@ def type_ids_of(column: pa.ChunkedArray | pa.Array, taxonomy: Taxonomy) -> np.nd
         # CSV text that is not UTF-8 arrives as bytes; a cast to string would fail
         texts = [None if v is None else v.decode("utf-8", "replace") for v in column.to_pylist()]
     else:
-        texts = column.cast(pa.string()).to_pylist()
+        try:
+            texts = column.cast(pa.string()).to_pylist()
+        except pa.ArrowNotImplementedError:  # lists, structs: no type id in any row
+            return np.full(len(column), -1, dtype=np.int64)
     out = np.full(len(texts), -1, dtype=np.int64)
     cache: dict[str | None, int] = {}
     for i, text in enumerate(texts):
