@@ -21,6 +21,7 @@ clipped by default and counted as such.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -66,9 +67,16 @@ def type_ids_of(column: pa.ChunkedArray | pa.Array, taxonomy: Taxonomy) -> np.nd
         return column.to_numpy().astype(np.int64, copy=False)
     if pa.types.is_floating(column.type):
         values = column.to_numpy(zero_copy_only=False).astype(np.float64)
-        whole = np.isfinite(values) & (values == np.round(values))
+        whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2.0**63)
         return np.where(whole, np.nan_to_num(values), -1).astype(np.int64)
-    texts = column.cast(pa.string()).to_pylist()
+    if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+        # CSV text that is not UTF-8 arrives as bytes; a cast to string would fail
+        texts = [None if v is None else v.decode("utf-8", "replace") for v in column.to_pylist()]
+    else:
+        try:
+            texts = column.cast(pa.string()).to_pylist()
+        except pa.ArrowNotImplementedError:  # lists, structs: no type id in any row
+            return np.full(len(column), -1, dtype=np.int64)
     out = np.full(len(texts), -1, dtype=np.int64)
     cache: dict[str | None, int] = {}
     for i, text in enumerate(texts):
@@ -83,10 +91,12 @@ def _type_from_text(text: str | None, taxonomy: Taxonomy) -> int:
         return -1
     try:
         value = float(text)
-        return int(value) if value == int(value) else -1
     except ValueError:
         found = taxonomy.id_for_name(text)
         return -1 if found is None else found
+    if not (math.isfinite(value) and value == round(value) and abs(value) < 2.0**63):
+        return -1  # inf, nan, a fraction, or beyond int64: no type id
+    return int(value)
 
 
 def kernel_codes(*, require_canvas: bool, skip_partly: bool) -> np.ndarray:

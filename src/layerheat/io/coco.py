@@ -121,6 +121,8 @@ def _load(path: Path) -> dict:
         raise CocoReadError("invalid JSON (not UTF-8 text)") from None
     except RecursionError:
         raise CocoReadError("invalid JSON (nested too deeply)") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise CocoReadError(f"invalid JSON ({str(exc).split(';')[0]})") from None
     except OSError as exc:
         raise CocoReadError(f"cannot read file ({exc.strerror or exc})") from None
     if isinstance(data, list):
@@ -148,7 +150,7 @@ def _category_names(data: dict, notes: list[str]) -> dict[int, str]:
         notes.append("no 'categories' list: categories keep their ids and have no names")
         return {}
     return {
-        int(cat["id"]): str(cat.get("name", ""))
+        int(cat["id"]): _text(cat.get("name", ""))
         for cat in categories
         if isinstance(cat, dict) and _is_int(cat.get("id"))
     }
@@ -165,8 +167,8 @@ def _images(entries: list, counts: Counter, notes: list[str]) -> dict:
         image_id = int(img["id"])
         w, h = img.get("width"), img.get("height")
         file_name = img.get("file_name")
-        design = str(file_name) if file_name not in (None, "") else f"image-{image_id}"
-        if not (_is_number(w) and _is_number(h) and w > 0 and h > 0):
+        design = _text(file_name) if file_name not in (None, "") else f"image-{image_id}"
+        if not (_is_finite(w) and _is_finite(h) and w > 0 and h > 0):
             images[image_id] = None
             continue
         seen_files[design] += 1
@@ -209,7 +211,7 @@ class _Annotations:
         if (
             not isinstance(bbox, list)
             or len(bbox) != 4
-            or not all(_is_number(v) and math.isfinite(v) for v in bbox)
+            or not all(_is_finite(v) for v in bbox)
             or bbox[2] < 0
             or bbox[3] < 0
         ):
@@ -293,6 +295,11 @@ def _category_notes(matches: dict, names: dict, taxonomy: Taxonomy, has_list: bo
     return notes
 
 
+def _text(value: object) -> str:
+    """A JSON value as text Arrow can store: a lone surrogate (``"\\ud800"``) becomes '?'."""
+    return str(value).encode("utf-8", "replace").decode("utf-8")
+
+
 def _is_int(value: object) -> bool:
     if isinstance(value, bool):
         return False
@@ -303,3 +310,13 @@ def _is_int(value: object) -> bool:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_finite(value: object) -> bool:
+    """A number that is a finite float: not inf or NaN, no int beyond float's range."""
+    if not _is_number(value):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int of 309 digits or more
+        return False

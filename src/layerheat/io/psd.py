@@ -288,7 +288,8 @@ def _open(path: Path):  # noqa: ANN202 - returns (PSDImage, notes)
     except MemoryError:
         raise PsdReadError("corrupt: a record claims more memory than exists") from None
     except Exception as exc:  # noqa: BLE001 - psd-tools raises many kinds
-        raise PsdReadError(f"corrupt or unsupported ({type(exc).__name__}: {exc})") from None
+        reason = " ".join(str(exc).split())  # one line, whatever psd-tools wrote
+        raise PsdReadError(f"corrupt or unsupported ({type(exc).__name__}: {reason})") from None
     finally:
         logger.removeHandler(collector)
         logger.propagate = propagate

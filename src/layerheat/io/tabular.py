@@ -217,9 +217,10 @@ class TabularSource:
 
         try:
             names = pq.ParquetFile(_raw_input(path, url)).schema_arrow.names
-        except (pa.ArrowInvalid, OSError) as exc:
+        except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # names not UTF-8 too
             raise LayerheatError(
-                f"{url or path}: not a readable Parquet file (truncated or corrupt: {exc})"
+                f"{url or path}: not a readable Parquet file (truncated or corrupt: "
+                f"{' '.join(str(exc).split())})"
             ) from None
         return cls._checked(path, "parquet", names, type_id, url=url)
 
@@ -522,19 +523,20 @@ class TabularSource:
                 self._input(), read_options=read, parse_options=parse, convert_options=convert
             )
 
-        if not self._small():
-            # Large files stream with typed numbers; a stray text value is fatal here.
-            for batch in reader(numeric_src):
-                yield self._with_malformed(batch, malformed)
-            return
-        try:
-            batches = list(reader(numeric_src))
-        except pa.ArrowInvalid as exc:
-            if "conversion" not in str(exc).lower():
-                raise
-            # Some value is not a number: read with inferred types and coerce per row.
-            malformed["n"] = 0
-            batches = list(reader({}))
+        with _UndecodableRows(self.label) as guard:
+            if not self._small():
+                # Large files stream with typed numbers; a stray text value is fatal here.
+                for batch in guard.iterate(reader(numeric_src)):
+                    yield self._with_malformed(batch, malformed)
+                return
+            try:
+                batches = guard.run(lambda: list(reader(numeric_src)))
+            except pa.ArrowInvalid as exc:
+                if "conversion" not in str(exc).lower():
+                    raise
+                # Some value is not a number: read with inferred types and coerce per row.
+                malformed["n"] = 0
+                batches = guard.run(lambda: list(reader({})))
         for batch in batches:
             yield self._with_malformed(batch, malformed)
 
@@ -585,6 +587,53 @@ class TabularSource:
         if bad is not None and bad.any():
             table = table.append_column(NON_NUMERIC_FLAG, pa.array(bad))
         return table
+
+
+class _UndecodableRows:
+    """Turns a malformed CSV row that is not UTF-8 into one clear error.
+
+    Arrow decodes such a row for the invalid-row handler before calling it; the decode
+    fails, Arrow prints that failure as an "Exception ignored" traceback and stops with a
+    parse error. While Arrow reads, this hides that print and afterwards raises a
+    LayerheatError that says what is wrong (never spanning a ``yield``).
+    """
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.seen = 0
+
+    def __enter__(self) -> _UndecodableRows:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:  # noqa: ANN001
+        if self.seen and kind is not None and issubclass(kind, pa.ArrowInvalid):
+            raise LayerheatError(
+                f"{self.label}: a malformed row (wrong number of fields) holds bytes that are "
+                f"not UTF-8 ({str(exc).splitlines()[0]}); save the file as UTF-8 text"
+            ) from None
+
+    def run(self, read):  # noqa: ANN001, ANN202 - a callable and what it returns
+        import sys
+
+        previous = sys.unraisablehook
+
+        def hook(unraisable) -> None:  # noqa: ANN001 - sys.UnraisableHookArgs
+            if isinstance(unraisable.exc_value, UnicodeDecodeError):
+                self.seen += 1
+            else:
+                previous(unraisable)
+
+        sys.unraisablehook = hook
+        try:
+            return read()
+        finally:
+            sys.unraisablehook = previous
+
+    def iterate(self, batches: Iterator) -> Iterator:
+        """The batches, each read with the hook in place."""
+        done = object()
+        while (batch := self.run(lambda: next(batches, done))) is not done:
+            yield batch
 
 
 def is_url(name: str | Path) -> bool:
@@ -667,9 +716,13 @@ def _to_float(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray | N
     if col.type == pa.float64():
         return col, None
     if pa.types.is_floating(col.type) or pa.types.is_integer(col.type):
-        return col.cast(pa.float64()), None
+        return col.cast(pa.float64(), safe=False), None  # ints past 2**53 round, not fail
     if pa.types.is_null(col.type):
         return pa.array(np.full(len(col), np.nan)), None
+    if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
+        # CSV text that is not UTF-8 arrives as bytes: such a value is simply not a number
+        texts = [None if v is None else v.decode("utf-8", "replace") for v in col.to_pylist()]
+        col = pa.array(texts, pa.string())
     import pandas as pd
 
     values = col.to_pandas()
