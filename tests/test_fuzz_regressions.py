@@ -227,3 +227,32 @@ def test_type_id_column_of_lists_or_structs_is_unknown_types(cli, tmp_path) -> N
         result = cli("heatmaps", path, "-o", out, "-q")
         assert_fatal(result, "no usable layer rows", "2 unknown type")
         assert_no_outputs(out)
+
+
+@pytest.mark.parametrize("rows", [10, 70_000])  # the NumPy twin and the compiled kernel
+def test_a_subnormal_canvas_is_a_bad_canvas_not_a_warning(rows: int, tmp_path) -> None:  # noqa: ANN001
+    """Fuzz seed 2, parquet-00341: a 5e-324 px canvas made the binning divide into inf."""
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from layerheat.sample import sample_layers
+
+    table = sample_layers(designs=rows // 10 + 1).arrow.slice(0, rows)
+    heights = table.column("canvas_height").to_numpy().copy()
+    heights[0] = 5e-324
+    table = table.set_column(
+        table.schema.get_field_index("canvas_height"), "canvas_height", pa.array(heights)
+    )
+    path = tmp_path / "tiny.parquet"
+    pq.write_table(table, path)
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "layerheat", "heatmaps", str(path), "-o",
+         str(tmp_path / "out"), "-q", "--dpi", "20"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr
+    assert "1 bad canvas size" in done.stdout

@@ -31,6 +31,7 @@ import numpy as np
 from numba import njit
 
 from ..reasons import CLIP
+from .reference import MIN_CANVAS
 
 __all__ = [
     "CHUNK",
@@ -168,7 +169,7 @@ def _row_code(x0, y0, x1, y1, w, h, pos, rc):  # noqa: ANN001, ANN202
     c = rc[0]
     c = rc[1] if (x0 < 0) | (y0 < 0) | (x1 > w) | (y1 > h) else c
     c = rc[2] if (x1 < 0) | (y1 < 0) | (x0 > w) | (y0 > h) else c
-    good = (w > 0) & (h > 0) & (np.abs(w) < np.inf) & (np.abs(h) < np.inf)
+    good = (w >= MIN_CANVAS) & (h >= MIN_CANVAS) & (np.abs(w) < np.inf) & (np.abs(h) < np.inf)
     c = c if good else rc[3]
     c = rc[4] if np.isnan(w) | np.isnan(h) else c
     c = rc[5] if (x0 > x1) | (y0 > y1) else c

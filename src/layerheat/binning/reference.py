@@ -20,6 +20,7 @@ from ..reasons import CLIP
 from .hexgrid import hex_bin_index
 
 __all__ = [
+    "MIN_CANVAS",
     "SMALL_BATCH",
     "canvas_accumulate",
     "kept_boxes",
@@ -28,6 +29,10 @@ __all__ = [
     "pick",
     "row_codes",
 ]
+
+#: the smallest canvas side a row may have: below the smallest normal float, dividing a
+#: box by its canvas overflows (a fuzzed file had a 5e-324 px canvas)
+MIN_CANVAS = float(np.finfo(np.float64).tiny)
 
 #: batches with fewer rows than this run on the NumPy twins
 SMALL_BATCH = 1 << 16
@@ -50,7 +55,8 @@ def row_codes(types, lookup, non_numeric, has_area, box, canvas, rc, codes, slot
     c = np.full(types.shape[0], rc[0], dtype=np.uint8)
     c[(xmin < 0) | (ymin < 0) | (xmax > width) | (ymax > height)] = rc[1]
     c[(xmax < 0) | (ymax < 0) | (xmin > width) | (ymin > height)] = rc[2]
-    good = (width > 0) & (height > 0) & (np.abs(width) < np.inf) & (np.abs(height) < np.inf)
+    good = (width >= MIN_CANVAS) & (height >= MIN_CANVAS)
+    good &= (np.abs(width) < np.inf) & (np.abs(height) < np.inf)
     c[~good] = rc[3]
     c[np.isnan(width) | np.isnan(height)] = rc[4]
     c[(xmin > xmax) | (ymin > ymax)] = rc[5]
