@@ -153,6 +153,18 @@ def gridsize_option(command: click.Command) -> click.Command:
     )(command)
 
 
+def scale_option(extra: str = ""):
+    """'--scale canvas|minmax': the frame heatmaps are binned in (``extra`` adds a note)."""
+    return click.option(
+        "--scale",
+        type=click.Choice(["canvas", "minmax"]),
+        default="canvas",
+        show_default=True,
+        help="canvas: fractions of each design's canvas; minmax: the source's per-type "
+        f"scaling{extra}.",
+    )
+
+
 def resolution_option(default: int):
     """'--resolution N': coverage cells along the canvas's long side."""
     return click.option(

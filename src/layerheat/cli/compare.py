@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from .common import dpi_option, gridsize_option, input_options, output_option, wait_option
+from .common import (
+    dpi_option,
+    gridsize_option,
+    input_options,
+    output_option,
+    scale_option,
+    wait_option,
+)
 
 __all__ = ["compare"]
 
@@ -39,14 +46,7 @@ Examples:
     help="False discovery rate of the per-hexagon tests (Benjamini-Hochberg).",
 )
 @gridsize_option
-@click.option(
-    "--scale",
-    type=click.Choice(["canvas", "minmax"]),
-    default="canvas",
-    show_default=True,
-    help="canvas: fractions of each design's canvas; minmax: the source's per-type scaling, "
-    "with the extents of both sides together.",
-)
+@scale_option(", with the extents of both sides together")
 @click.option(
     "--top",
     type=click.IntRange(min=1),

@@ -16,6 +16,7 @@ from .common import (
     print_report,
     quiet_option,
     resolution_option,
+    scale_option,
     wait_option,
 )
 
@@ -40,13 +41,7 @@ Examples:
 @output_option(
     "layerheat-out", "Folder for summary.<fmt>, layer-<id>.<fmt> and bins.csv.", folder=True
 )
-@click.option(
-    "--scale",
-    type=click.Choice(["canvas", "minmax"]),
-    default="canvas",
-    show_default=True,
-    help="canvas: fractions of each design's canvas; minmax: the source's per-type scaling.",
-)
+@scale_option()
 @gridsize_option
 @click.option(
     "--measure",
