@@ -124,6 +124,9 @@ def build_report(
         designs=c.n_designs,
         canvas_sizes=_canvas_facts(c),
     )
+    if compare_with is not None:
+        others = compare_with if isinstance(compare_with, list | tuple) else [compare_with]
+        manifest["compare_inputs"] = [str(i) for i in others]
     if argv is not None:
         manifest["argv"] = argv
     context = page_context(c, drawn, comparison, manifest)
@@ -237,6 +240,8 @@ def _facts(c: Collection, manifest: dict) -> list[tuple[str, str]]:
         i["path"] + (f" ({i['size']:,} bytes)" if "size" in i else "") for i in manifest["inputs"]
     ]
     facts = [("Inputs", "; ".join(inputs)), ("Rows", r.summary())]
+    if manifest.get("compare_inputs"):
+        facts.insert(1, ("Compared with", "; ".join(manifest["compare_inputs"])))
     if r.files_skipped:
         facts.append(("Files skipped", r.skipped_files_text(most=10)))
     w, h = c.frame
