@@ -308,3 +308,28 @@ def test_bad_input_is_one_line_and_writes_nothing(cli, tmp_path, args, fragment)
     assert len(result.err_lines) == 1 and result.err_lines[0].startswith("layerheat: error: ")
     assert fragment in result.err and "Traceback" not in result.err
     assert not out.exists()
+
+
+def test_design_counts_fold_exactly_and_co_occurrence_is_has_t_has(monkeypatch) -> None:
+    import pyarrow as pa
+
+    from layerheat.measures import stats as stats_module
+    from layerheat.measures.stats import DesignCounts, co_occurrence
+
+    monkeypatch.setattr(stats_module, "_FOLD_ROWS", 7)  # fold often: the path 100 M takes
+    rng = np.random.default_rng(4)
+    design = rng.integers(0, 300, 5000).astype(str)
+    slots = rng.integers(0, 14, 5000)
+    parts = [DesignCounts(14) for _ in range(3)]
+    for k, start in enumerate(range(0, 5000, 250)):  # batches spread over three partials
+        parts[k % 3].add(pa.array(design[start : start + 250]), slots[start : start + 250])
+    parts[0].merge(parts[1])
+    parts[0].merge(parts[2])
+    got = parts[0].counts()
+    want = pd.crosstab(pd.Series(design, name="d"), pd.Series(slots, name="t"))
+    want = want.reindex(columns=range(14), fill_value=0)
+    ids = parts[0]._ids[0].to_pylist()
+    assert sorted(ids) == sorted(want.index) and got.sum() == 5000
+    assert np.array_equal(got, want.loc[ids].to_numpy())
+    has = got > 0
+    assert np.array_equal(co_occurrence(has), has.astype(np.int64).T @ has.astype(np.int64))

@@ -40,6 +40,8 @@ from ..taxonomy import LayerType, Taxonomy
 
 __all__ = [
     "ASPECT_BINS",
+    "DesignCounts",
+    "co_occurrence",
     "ASPECT_RANGE",
     "FRACTION_BINS",
     "FRACTIONS",
@@ -63,7 +65,8 @@ ASPECT_RANGE = (-10.0, 10.0)
 #: the percentiles types.csv reports
 PERCENTILES = (5, 50, 95)
 #: design-table chunks kept before they are added up into one
-_CHUNKS = 32
+#: per-design rows kept before they are folded together
+_FOLD_ROWS = 1 << 20
 
 
 def _bins(values: np.ndarray, lo: float, hi: float, n: int) -> np.ndarray:
@@ -248,8 +251,8 @@ class TypeStatsAccumulator:
         self.fractions = np.zeros((n, len(FRACTIONS), FRACTION_BINS), dtype=np.int64)
         self.aspect = np.zeros((n, ASPECT_BINS), dtype=np.int64)
         self.without_design = 0
-        #: tables (design, slot, layers); a (design, slot) may repeat across chunks
-        self.chunks: list[pa.Table] = []
+        #: layers per (design, type), one row per design (see :class:`DesignCounts`)
+        self.designs = DesignCounts(n)
 
     def add(self, batch) -> None:  # noqa: ANN001 - a validate.Checked
         """Count, sum and histogram one checked batch's usable rows, per type."""
@@ -274,9 +277,7 @@ class TypeStatsAccumulator:
         if design is None:
             self.without_design += len(slots)
             return
-        rows = pa.table({"design": design, "slot": pa.array(slots.astype(np.int32))})
-        counted = rows.group_by(["design", "slot"]).aggregate([("slot", "count")])
-        self.chunks.append(_design_table(counted, "slot_count"))
+        self.designs.add(design, slots)
 
     def merge(self, other: TypeStatsAccumulator) -> None:
         self.layers += other.layers
@@ -284,20 +285,9 @@ class TypeStatsAccumulator:
         self.fractions += other.fractions
         self.aspect += other.aspect
         self.without_design += other.without_design
-        self.chunks.extend(other.chunks)
-        if len(self.chunks) > _CHUNKS:
-            self.chunks = [self._designs_total()]
-
-    def _designs_total(self) -> pa.Table:
-        """All chunks added up: one row per (design, slot) with its layers."""
-        if not self.chunks:
-            return pa.table({"design": pa.array([], pa.string()), "slot": [], "layers": []})
-        table = pa.concat_tables(self.chunks)
-        return _design_table(table.group_by(["design", "slot"]).aggregate([("layers", "sum")]))
+        self.designs.merge(other.designs)
 
     def result(self) -> TypeStatsResult:
-        from scipy.sparse import csr_matrix
-
         out = TypeStatsResult(
             self.measure.taxonomy,
             self.layers.copy(),
@@ -306,33 +296,88 @@ class TypeStatsAccumulator:
             self.aspect.copy(),
             self.without_design,
         )
-        if self.without_design or not self.chunks:
+        if self.without_design or not len(self.designs):
             return out
-        table = self._designs_total()
-        codes = table.column("design").combine_chunks().dictionary_encode().indices.to_numpy()
-        slots = table.column("slot").to_numpy().astype(np.int64)
-        layers = table.column("layers").to_numpy().astype(np.int64)
-        n_types, n_designs = len(self.layers), int(codes.max()) + 1
-        out.n_designs = n_designs
-        out.designs = np.bincount(slots, minlength=n_types)
-        out.per_design_max = np.zeros(n_types, dtype=np.int64)
-        np.maximum.at(out.per_design_max, slots, layers)
-        has = csr_matrix(
-            (np.ones(len(slots), np.int64), (codes, slots)), shape=(n_designs, n_types)
-        )
-        out.both = (has.T @ has).toarray()
+        counts = self.designs.counts()  # (designs, types)
+        has = counts > 0
+        out.n_designs = counts.shape[0]
+        out.designs = has.sum(axis=0).astype(np.int64)
+        out.per_design_max = counts.max(axis=0).astype(np.int64)
+        out.both = co_occurrence(has)
         return out
 
 
-def _design_table(table: pa.Table, layers: str = "layers_sum") -> pa.Table:
-    """(design, slot, layers) from a group_by result, in a fixed schema."""
-    return pa.table(
-        {
-            "design": table.column("design").cast(pa.string()),
-            "slot": table.column("slot").cast(pa.int32()),
-            "layers": table.column(layers).cast(pa.int64()),
-        }
-    )
+class DesignCounts:
+    """Layers per (design, type), one row per design id, exact across batches and parts.
+
+    Each batch becomes its distinct design ids and a (designs, types) count matrix; the
+    pieces are folded together (ids dictionary-encoded, rows of one id added) once the
+    pending rows outnumber the kept ones, so memory grows with the designs, not the
+    layers, and the folding work stays linear.
+    """
+
+    def __init__(self, n_types: int) -> None:
+        self.n_types = n_types
+        self._ids: list[pa.Array] = []
+        self._counts: list[np.ndarray] = []
+        self._kept = 0
+        self._pending = 0
+
+    def add(self, design: pa.Array, slots: np.ndarray) -> None:
+        """Count one batch's layers: ``design`` ids and type positions ``slots``."""
+        encoded = design.dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        n = len(encoded.dictionary)
+        flat = np.bincount(codes * self.n_types + slots, minlength=n * self.n_types)
+        self._push(encoded.dictionary, flat.reshape(n, self.n_types).astype(np.int32))
+
+    def merge(self, other: DesignCounts) -> None:
+        """Add another partial's counts."""
+        for ids, counts in zip(other._ids, other._counts, strict=True):
+            self._push(ids, counts)
+
+    def _push(self, ids: pa.Array, counts: np.ndarray) -> None:
+        self._ids.append(ids if ids.type == pa.string() else ids.cast(pa.string()))
+        self._counts.append(counts)
+        self._pending += len(ids)
+        if self._pending > max(_FOLD_ROWS, self._kept):
+            self._fold()
+
+    def _fold(self) -> None:
+        if len(self._ids) == 1 and not self._pending:
+            return
+        ids = pa.chunked_array(self._ids, pa.string()).combine_chunks().dictionary_encode()
+        codes = ids.indices.to_numpy(zero_copy_only=False)
+        stacked = np.concatenate(self._counts) if self._counts else np.zeros((0, self.n_types))
+        n = len(ids.dictionary)
+        total = np.empty((n, self.n_types), dtype=np.int32)
+        for t in range(self.n_types):  # float64 sums of counts: exact below 2**53
+            total[:, t] = np.bincount(codes, weights=stacked[:, t], minlength=n)
+        self._ids, self._counts = [ids.dictionary], [total]
+        self._kept, self._pending = n, 0
+
+    def counts(self) -> np.ndarray:
+        """The (designs, types) matrix of layers, one row per distinct design id."""
+        if not self._ids:
+            return np.zeros((0, self.n_types), dtype=np.int32)
+        self._fold()
+        return self._counts[0]
+
+    def __len__(self) -> int:
+        return len(self.counts())
+
+
+def co_occurrence(has: np.ndarray) -> np.ndarray:
+    """Designs having both types, for every pair: ``has.T @ has`` in exact integers,
+    through the distinct type sets (at most 2**types of them, usually a few hundred)."""
+    n_types = has.shape[1]
+    if n_types > 62:
+        return np.array([[int((has[:, a] & has[:, b]).sum()) for b in range(n_types)]
+                         for a in range(n_types)], dtype=np.int64)  # fmt: skip
+    masks = has.astype(np.int64) @ (np.int64(1) << np.arange(n_types, dtype=np.int64))
+    sets, designs = np.unique(masks, return_counts=True)
+    bits = ((sets[:, None] >> np.arange(n_types)) & 1).astype(np.int64)
+    return (bits * designs[:, None]).T @ bits
 
 
 # -- relative placement -------------------------------------------------------------------
