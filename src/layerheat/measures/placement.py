@@ -21,6 +21,7 @@ the same scores (docs/measures.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -72,7 +73,7 @@ class Scores:
 
     def designs(self) -> pa.Table:
         """Per design: ``design_id, layers, score`` (mean surprise), highest score first."""
-        frame = self._frame().groupby("design_id", sort=True)[["total", "layers"]].sum()
+        frame = self.frame.groupby("design_id", sort=True)[["total", "layers"]].sum()
         frame["score"] = frame["total"] / frame["layers"]
         frame = frame.sort_values(["score", "design_id"], ascending=[False, True], kind="stable")
         frame = frame.reset_index()[["design_id", "layers", "score"]]
@@ -80,7 +81,7 @@ class Scores:
 
     def per_type(self, type_id: int) -> pa.Table:
         """Per design having ``type_id``: ``design_id, layers, score``, lowest first."""
-        frame = self._frame()
+        frame = self.frame
         frame = frame[frame["type_id"] == type_id].copy()
         frame["score"] = frame["total"] / frame["layers"]
         frame = frame.sort_values(["score", "design_id"], kind="stable")
@@ -88,7 +89,9 @@ class Scores:
             frame[["design_id", "layers", "score"]].reset_index(drop=True), preserve_index=False
         )
 
-    def _frame(self):  # noqa: ANN202 - a pandas DataFrame
+    @cached_property
+    def frame(self):  # noqa: ANN201 - a pandas DataFrame
+        """One row per (design, type): surprise total and layers (built once)."""
         import pandas as pd
 
         ids = np.array([t.id for t in self.taxonomy], dtype=np.int64)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -57,6 +58,11 @@ class Collection:
     n_designs: int
     stats: TypeStatsResult | None = None  # types.csv and cooccurrence.csv of `layerheat stats`
     note: str = ""
+
+    @cached_property
+    def types_frame(self):  # noqa: ANN201 - a pandas DataFrame indexed by type_id
+        """types.csv of ``layerheat stats`` as a DataFrame, built once for every section."""
+        return self.stats.types_table().to_pandas().set_index("type_id")
 
     @property
     def frame(self) -> tuple[float, float]:

@@ -97,7 +97,7 @@ def render_page(context: dict) -> str:
 
 def types_table(c: Collection) -> Table:
     """Per present type, the headline columns of ``types.csv`` (``layerheat stats``)."""
-    t = c.stats.types_table().to_pandas()
+    t = c.types_frame.reset_index()
     columns = [Column("type"), Column("id", True), Column("layers", True)]
     columns += [Column(n, True) for n in ("designs", "share", "per design")]
     columns += [Column(n, True) for n in ("x", "y", "width", "height", "area")]
@@ -128,7 +128,7 @@ def types_table(c: Collection) -> Table:
 
 def type_row(c: Collection, type_id: int) -> Table:
     """A type's spread: 5th, 50th and 95th percentiles of position and size."""
-    t = c.stats.types_table().to_pandas().set_index("type_id").loc[type_id]
+    t = c.types_frame.loc[type_id]
     names = {"cx": "centre x", "cy": "centre y", "w": "width", "h": "height", "area": "area"}
     rows = [
         [Cell(label), *(number(t[f"{k}_p{q}"], 1, percent=True) for q in (5, 50, 95))]
