@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from layerheat import LayerTable, heatmaps, plot_summary, plot_type, sample_layers
-from layerheat.plot import Style
+from layerheat.plot import Style, recolour
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +88,37 @@ def test_minmax_panels_span_the_unit_square(hs):
     y0, y1 = ax.get_ylim()
     assert x0 == pytest.approx(0, abs=1e-8) and x1 == pytest.approx(1, abs=1e-8)
     assert y0 > y1  # y downward like the canvas
+
+
+@pytest.mark.parametrize("scale", ["canvas", "minmax"])
+@pytest.mark.parametrize(
+    "style",
+    [Style(), Style(log=True), Style(color_scale="shared"), Style(density=True)],
+    ids=["per-type", "log", "shared", "density"],
+)
+def test_a_recoloured_figure_is_pixel_identical_to_a_fresh_one(scale, style):
+    """write_figures draws the types from one re-coloured figure: it must not show."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    hs = heatmaps(sample_layers(designs=150, seed=3), gridsize=15, scale=scale)
+
+    def pixels(fig):
+        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba()).copy()
+
+    ids = [t.type.id for t in hs.present()]
+    fig = plot_type(hs, ids[0], style)
+    pixels(fig)
+    for type_id in [*ids[1:], ids[0]]:
+        again = pixels(recolour(fig, hs, type_id, style))
+        assert np.array_equal(again, pixels(plot_type(hs, type_id, style))), type_id
+
+
+def test_summary_labels_only_the_outer_panels(hs):
+    fig = plot_summary(hs)
+    axes = panels(fig)
+    labelled_x = [i for i, ax in enumerate(axes) if ax.get_xlabel()]
+    labelled_y = [i for i, ax in enumerate(axes) if ax.get_ylabel()]
+    assert labelled_x == [10, 11, 12, 13]  # the lowest panel of each of the 4 columns
+    assert labelled_y == [0, 4, 8, 12]
