@@ -253,3 +253,22 @@ def test_garbage_inside_the_layer_section_is_rejected(ad: Path, tmp_path: Path) 
         assert str(exc)
     else:  # psd-tools may read past damaged pixel bytes: then the boxes are intact
         assert doc.table.num_rows == 7
+
+
+def test_image_resources_are_not_parsed(tmp_path: Path) -> None:
+    """Thumbnails and print settings say nothing about layers: garbage in the image
+    resources section changes no row (psd-tools is handed an empty section)."""
+    import struct
+
+    source = SHARED_PSD / "clipping-mask.psd"
+    data = bytearray(source.read_bytes())
+    (colour_mode,) = struct.unpack(">I", data[26:30])
+    at = 30 + colour_mode
+    (length,) = struct.unpack(">I", data[at : at + 4])
+    assert length > 0, "this test needs a file with image resources"
+    data[at + 4 : at + 4 + length] = b"\xff" * length
+    broken = tmp_path / "resources.psd"
+    broken.write_bytes(bytes(data))
+    assert read_psd_file(broken, design_id="x").table.equals(
+        read_psd_file(source, design_id="x").table
+    )
