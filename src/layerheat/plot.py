@@ -157,7 +157,7 @@ def draw_panel(ax, hs: HeatmapSet, type_id: int, style: Style = Style(), colorba
     unit = _axis_unit(hs)
     ax.set_xlabel(f"x ({unit})", fontsize=6, labelpad=1)
     ax.set_ylabel(f"y ({unit}, down)", fontsize=6, labelpad=1)
-    ax.set_title(panel_title(hs, th), fontsize=8)
+    ax.set_title(panel_title(hs, th), fontsize=8, y=1.0)  # y given: no auto placement
     if colorbar:
         cb = ax.figure.colorbar(coll, ax=ax, fraction=0.04, pad=0.02)
         cb.ax.tick_params(labelsize=6)
@@ -390,7 +390,7 @@ def recolour(fig: Figure, hs: HeatmapSet, type_id: int, style: Style = Style()) 
     if colorbar is not None:
         colorbar.update_normal(coll)  # a new norm resets the colour bar's ticks: set ours
         colorbar.ax.yaxis.set_major_formatter(FuncFormatter(compact))
-    ax.set_title(panel_title(hs, th), fontsize=8)
+    ax.set_title(panel_title(hs, th), fontsize=8, y=1.0)
     return fig
 
 
