@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from .arrays import column
 from .errors import LayerheatError
 
 __all__ = [
@@ -81,7 +82,7 @@ class LayerTable:
         """Build from keyword columns; ``name`` defaults to empty strings."""
         n = len(next(iter(columns.values()))) if columns else 0
         columns.setdefault("name", [""] * n)
-        return cls(pa.table(dict(columns)))
+        return cls(pa.table({name: column(values) for name, values in columns.items()}))
 
     @classmethod
     def empty(cls) -> LayerTable:

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import reasons
+from .arrays import numbers
 from .errors import LayerheatError
 from .io.tabular import NON_NUMERIC_FLAG
 from .readreport import DesignCounts, ReadReport
@@ -406,7 +407,7 @@ def _native_ints(column: pa.ChunkedArray) -> np.ndarray | None:
     """An integer type column without nulls as it is (no copy), read-only; else None."""
     if column.null_count or column.type not in (pa.int16(), pa.int32(), pa.int64()):
         return None
-    values = column.to_numpy()
+    values = numbers(column)
     if values.flags.writeable:
         values = values.view()
         values.flags.writeable = False
@@ -442,7 +443,7 @@ def _floats(batch: pa.Table, name: str, fill: float = np.nan) -> np.ndarray:
         col = col.cast(pa.float64())
     if col.null_count:
         col = pc.fill_null(col, np.nan)
-    return col.to_numpy()
+    return numbers(col)
 
 
 def _strings(batch: pa.Table, name: str, default: str) -> pa.ChunkedArray | pa.Array:

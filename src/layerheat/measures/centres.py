@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from ..arrays import arrow
 from ..binning import HexGrid
 from ..binning.reference import pick
 from ..normalize import MinMax
@@ -167,11 +168,11 @@ class HeatmapSet:
             centres = t.grid.tidy_centers()
             n = len(centres)
             columns = {
-                "type_id": pa.array(np.full(n, t.type.id, dtype=np.int16)),
-                "type_name": pa.array([t.type.name] * n, type=pa.string()),
-                "x": pa.array(centres[:, 0]),
-                "y": pa.array(centres[:, 1]),
-                "count": pa.array(t.counts.astype(np.int64)),
+                "type_id": arrow(np.full(n, t.type.id, dtype=np.int16)),
+                "type_name": arrow([t.type.name] * n),
+                "x": arrow(centres[:, 0]),
+                "y": arrow(centres[:, 1]),
+                "count": arrow(t.counts.astype(np.int64)),
             }
             parts.append(pa.table(columns))
         return pa.concat_tables(parts)
