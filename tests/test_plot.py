@@ -122,3 +122,32 @@ def test_summary_labels_only_the_outer_panels(hs):
     labelled_y = [i for i, ax in enumerate(axes) if ax.get_ylabel()]
     assert labelled_x == [10, 11, 12, 13]  # the lowest panel of each of the 4 columns
     assert labelled_y == [0, 4, 8, 12]
+
+
+def test_workers_started_before_the_heatmaps_draw_the_same_files(tmp_path, hs):
+    """FigureWorkers fork before the heatmaps exist (they get them pickled): the files are
+    byte-identical to figures drawn in this process."""
+    import os
+
+    from layerheat.plot import FigureWorkers, write_figures
+
+    with FigureWorkers(2) as workers:
+        assert workers.pool is not None  # the test runs single-threaded: forking is safe
+        early = write_figures(hs, tmp_path / "early", workers=workers)
+    serial = write_figures(hs, tmp_path / "serial", jobs=1)
+    assert [p.name for p in early] == [p.name for p in serial]
+    for a, b in zip(early, serial):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert not [p for p in os.listdir(tmp_path / "early") if p.startswith(".")]
+
+
+def test_figure_workers_after_an_error_leave_no_process(tmp_path):
+    import multiprocessing
+
+    from layerheat.plot import FigureWorkers
+
+    with pytest.raises(RuntimeError), FigureWorkers(2):
+        raise RuntimeError("reading failed")
+    for child in multiprocessing.active_children():
+        child.join(timeout=10)
+    assert not multiprocessing.active_children()

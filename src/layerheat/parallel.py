@@ -16,6 +16,7 @@ import multiprocessing
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 
@@ -52,13 +53,25 @@ def die_with_parent() -> None:
         return
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
+def worker_pool(workers: int, warm: Callable[[], None] | None = None) -> ProcessPoolExecutor:
     """A process pool started the safe way (:func:`process_context`) whose workers die
     with their parent. Use it as a context manager; on an error, cancel what is queued::
 
         with worker_pool(2) as pool:
             results = list(pool.map(work, items))
+
+    ``warm`` runs first in every worker (e.g. imports the work needs), so a pool started
+    early gets ready while the parent does something else.
     """
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=process_context(), initializer=die_with_parent
+        max_workers=workers,
+        mp_context=process_context(),
+        initializer=_start_worker,
+        initargs=(warm,),
     )
+
+
+def _start_worker(warm: Callable[[], None] | None) -> None:
+    die_with_parent()
+    if warm is not None:
+        warm()

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # matplotlib loads when something is drawn, not on import
 __all__ = [
     "CMAP",
     "COLOR_SCALES",
+    "FigureWorkers",
     "FORMATS",
     "Style",
     "compact",
@@ -418,6 +419,56 @@ def _draw_one(job: tuple) -> object:
     return _draw_summary(*payload) if kind == "summary" else _draw_types(payload)
 
 
+class FigureWorkers:
+    """Drawing processes started before the heatmaps are computed, so that importing
+    matplotlib and loading its fonts (half a second, more than a small input takes to
+    read) happens while the parent reads::
+
+        with FigureWorkers(jobs) as workers:
+            hs = heatmaps(...)
+            write_figures(hs, outdir, workers=workers)
+
+    Without a second core, or where forking is unsafe, no process starts and
+    :func:`write_figures` works as without it.
+    """
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.workers = jobs or os.cpu_count() or 1
+        self.pool = None
+
+    def __enter__(self) -> FigureWorkers:
+        from .parallel import can_fork, worker_pool
+
+        if self.workers > 1 and can_fork():
+            self.pool = worker_pool(self.workers, warm=_warm)
+            self.pool.submit(int)  # the first task starts every process
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            # after an error, do not wait for the warming-up workers: they die with us
+            self.pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+            self.pool = None
+
+
+def _warm() -> None:
+    """What every drawing needs, loaded ahead: matplotlib's modules and a font."""
+    from matplotlib import collections, colorbar, patches, ticker, transforms  # noqa: F401
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(1, 1))
+    fig.text(0.5, 0.5, "0,9 k")
+    FigureCanvasAgg(fig).draw()
+
+
+def _draw_sent(unit: tuple) -> object:
+    """A unit of work with the heatmaps it draws (for workers forked before they existed)."""
+    work, hs, style = unit
+    _WORK.update(hs=hs, style=style)
+    return _draw_one(work)
+
+
 def figure_names(hs: HeatmapSet, fmt: str = "png") -> dict[int | None, str]:
     """Output file names: ``summary.<fmt>`` and ``layer-<id>.<fmt>`` per type present."""
     names: dict[int | None, str] = {None: f"summary.{fmt}"}
@@ -434,11 +485,13 @@ def write_figures(
     style: Style = Style(),  # noqa: B008
     jobs: int | None = None,
     extra: Sequence[tuple[str, object]] = (),
+    workers: FigureWorkers | None = None,
 ) -> list[Path]:
     """Write the summary and per-type figures into ``outdir``, all or nothing.
 
-    Figures are drawn in parallel worker processes (``jobs``, default: all cores) into
-    temporary files, and renamed into place only when every one succeeded.
+    Figures are drawn in parallel worker processes (``jobs``, default: all cores; or
+    ``workers`` started earlier) into temporary files, and renamed into place only when
+    every one succeeded.
     """
     import tempfile
 
@@ -453,7 +506,7 @@ def write_figures(
     tmpdir = Path(tempfile.mkdtemp(prefix=".layerheat-", dir=outdir))
     try:
         jobs_list = [(tid, str(tmpdir / name), fmt, dpi) for tid, name in names.items()]
-        _run_jobs(hs, style, jobs_list, jobs)
+        _run_jobs(hs, style, jobs_list, jobs, workers)
         for name, writer in extra:
             writer(tmpdir / name)  # type: ignore[operator]
         final = []
@@ -467,17 +520,24 @@ def write_figures(
         tmpdir.rmdir()
 
 
-def _run_jobs(hs: HeatmapSet, style: Style, jobs_list: list, jobs: int | None) -> None:
+def _run_jobs(
+    hs: HeatmapSet, style: Style, jobs_list: list, jobs: int | None, early: FigureWorkers | None
+) -> None:
     from .parallel import can_fork, worker_pool
 
     _WORK.update(hs=hs, style=style)
     summary = [("summary", job[1:]) for job in jobs_list if job[0] is None]
     types = [job for job in jobs_list if job[0] is not None]
-    workers = min(jobs or os.cpu_count() or 1, len(summary) + len(types))
+    pool = early.pool if early is not None else None
+    workers = early.workers if pool is not None else (jobs or os.cpu_count() or 1)
+    workers = min(workers, len(summary) + len(types))
     # The summary (the slowest figure) goes to one process, the types in even runs to the
     # others, each run drawn from one re-coloured figure.
     runs = max(1, workers - len(summary))
     work = summary + [("types", types[i::runs]) for i in range(runs) if types[i::runs]]
+    if pool is not None:
+        list(pool.map(_draw_sent, [(unit, hs, style) for unit in work]))
+        return
     # Fork shares the computed heatmaps and the imported matplotlib with the workers at
     # no cost; where forking is unsafe (other threads running), draw here instead.
     if workers <= 1 or not can_fork():

@@ -117,7 +117,7 @@ def heatmaps(
     import time
 
     from ..outputs import OwnedFolder, check_output_dir
-    from ..plot import Style, write_figures
+    from ..plot import FigureWorkers, Style, write_figures
     from ..taxonomy import load_taxonomy
 
     started = time.monotonic()
@@ -127,8 +127,6 @@ def heatmaps(
     read = {"taxonomy": tax, "canvas": canvas, "type_id": type_id, "outside": outside}
     how = {"scale": scale, "gridsize": gridsize, "dask": dask}
     how.update(resolution=resolution, size_formula=size_formula)
-    with _progress(quiet) as tick:
-        hs, extra = _compute(list(inputs), measures, how, read, tick)
     options = {
         "scale": scale,
         "gridsize": gridsize,
@@ -141,13 +139,16 @@ def heatmaps(
         "format": fmt,
         "dpi": dpi,
     }
-    with OwnedFolder(output, wait=wait) as run:
-        if hs is not None:
-            figure_options = {"fmt": fmt, "dpi": dpi, "style": style, "jobs": jobs}
-            write_figures(hs, run.path, extra=[("bins.csv", hs.write_bins)], **figure_options)
-        if extra is not None:
-            write_measures(extra, run.path, fmt=fmt, dpi=dpi)
-        written = run.commit(heatmaps_manifest(hs or extra, inputs, options, started))
+    with FigureWorkers(jobs) as workers:  # they load matplotlib while the input is read
+        with _progress(quiet) as tick:
+            hs, extra = _compute(list(inputs), measures, how, read, tick)
+        with OwnedFolder(output, wait=wait) as run:
+            if hs is not None:
+                figure_options = {"fmt": fmt, "dpi": dpi, "style": style, "workers": workers}
+                write_figures(hs, run.path, extra=[("bins.csv", hs.write_bins)], **figure_options)
+            if extra is not None:
+                write_measures(extra, run.path, fmt=fmt, dpi=dpi)
+            written = run.commit(heatmaps_manifest(hs or extra, inputs, options, started))
     print_report((hs or extra).report)
     for path in written:
         click.echo(str(path))
