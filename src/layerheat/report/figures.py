@@ -11,7 +11,7 @@ import base64
 import io
 from dataclasses import dataclass
 
-from ..plot import Style, plot_summary, plot_type
+from ..plot import Style, plot_summary, plot_type, recolour
 from ..plot_measures import plot_coverage_summary, plot_size_summary
 from ..render import design_scene, figure
 from ..taxonomy import Taxonomy
@@ -60,9 +60,14 @@ def collection_pictures(c: Collection) -> dict:
         fig = plot_coverage_summary(c.coverage, c.frame)
         out["coverage"] = picture(fig, "coverage maps of every type")
     per_type = {}
+    centres = None  # one figure re-coloured type after type (pixel-identical, faster)
     for facts in c.types:
         t = facts.type.id
-        maps = [picture(plot_type(c.centres, t, style), f"{facts.type.name}: centres")]
+        if centres is None:
+            centres = plot_type(c.centres, t, style)
+        else:
+            recolour(centres, c.centres, t, style)
+        maps = [picture(centres, f"{facts.type.name}: centres")]
         maps.append(picture(plot_size_summary(c.sizes, (t,)), f"{facts.type.name}: sizes"))
         if c.coverage is not None:
             fig = plot_coverage_summary(c.coverage, c.frame, (t,))
