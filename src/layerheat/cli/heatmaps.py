@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,10 +16,14 @@ from .common import (
     output_option,
     print_report,
     quiet_option,
+    reading_facts,
     resolution_option,
     scale_option,
     wait_option,
 )
+
+if TYPE_CHECKING:
+    from ..io.options import ReadOptions
 
 __all__ = [
     "heatmaps",
@@ -96,6 +101,7 @@ def heatmaps(
     canvas: tuple[float, float] | None,
     taxonomy: Path | None,
     outside: str,
+    reading: ReadOptions,
     color_scale: str,
     log: bool,
     density: bool,
@@ -128,12 +134,13 @@ def heatmaps(
     how = {"scale": scale, "gridsize": gridsize, "dask": dask}
     how.update(resolution=resolution, size_formula=size_formula)
     with _progress(quiet) as tick:
-        hs, extra = _compute(list(inputs), measures, how, read, tick)
+        hs, extra = _compute(reading.attach(inputs), measures, how, read, tick)
     options = {
         "scale": scale,
         "gridsize": gridsize,
         "outside": outside,
         "canvas": canvas,
+        **reading_facts(reading),
         "measures": list(measures),
         "color_scale": color_scale,
         "log": log,

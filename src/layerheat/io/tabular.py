@@ -633,14 +633,25 @@ class TabularSource:
             out = fractions_to_pixels(out, n, self.options.canvas)
         if self.type_id is not None and "type_id" not in out:
             out["type_id"] = pa.array(np.full(n, self.type_id, dtype=np.int64))
-        if "design_id" in out:
-            out["design_id"] = out["design_id"].cast(pa.string())
-        if "name" in out:
-            out["name"] = out["name"].cast(pa.string())
+        for text in ("design_id", "name"):
+            if text in out:
+                out[text] = self._as_text(out[text], text)
         table = pa.table(out) if out else pa.table({"_rows": pa.nulls(n)}).drop(["_rows"])
         if bad is not None and bad.any():
             table = table.append_column(NON_NUMERIC_FLAG, pa.array(bad))
         return table
+
+    def _as_text(self, column: pa.ChunkedArray | pa.Array, canon: str) -> pa.ChunkedArray:
+        """A text column as strings; one clear error, with the fix, if it is not UTF-8."""
+        try:
+            return column.cast(pa.string())
+        except pa.ArrowInvalid:
+            if not (pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type)):
+                raise
+        raise LayerheatError(
+            f"{self.label}: column {self.mapping[canon]!r} holds text that is not UTF-8; "
+            "pass the file's encoding, e.g. --encoding latin-1 or --encoding cp1252"
+        )
 
 
 class _UndecodableRows:
