@@ -247,11 +247,11 @@ def test_reading_options_that_do_not_apply_are_noted(plain, tmp_path):
 
 # -- the options as an API --------------------------------------------------------------
 def test_read_options_check_and_name_what_they_get():
-    options = ReadOptions.of("Tab", "LATIN-1", "fraction", (10.0, 20.0))
+    options = ReadOptions("Tab", "LATIN-1", "fraction", (10.0, 20.0))
     assert options == ReadOptions("\t", "iso8859-1", "fraction", (10.0, 20.0))
     assert options.given == ["--delimiter tab", "--encoding iso8859-1", "--units fraction"]
     with pytest.raises(LayerheatError, match="--units 'inches'"):
-        ReadOptions.of(units="inches")
+        ReadOptions(units="inches")
 
 
 def test_input_paths_keep_their_options_through_lists_and_pickles(frame, oracle, tmp_path):
@@ -261,7 +261,7 @@ def test_input_paths_keep_their_options_through_lists_and_pickles(frame, oracle,
 
     path = tmp_path / "semi.csv"
     frame.to_csv(path, sep=";", index=False)
-    items = ReadOptions.of(delimiter=";").attach([path])
+    items = ReadOptions(delimiter=";").attach([path])
     item = pickle.loads(pickle.dumps(list(items)[0]))
     assert isinstance(item, InputPath) and item == str(path) and item.options.delimiter == ";"
     out = tmp_path / "bins.csv"

@@ -108,7 +108,7 @@ def open_sources(
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     taxonomy = taxonomy or default_taxonomy()
-    given = ReadOptions.of(delimiter, encoding, units, canvas)
+    given = ReadOptions(delimiter, encoding, units, canvas)
     sources = []
     for item in list(inputs or []) or [SAMPLE]:
         options = item.options if isinstance(item, InputPath) else given

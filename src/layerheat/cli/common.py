@@ -97,7 +97,7 @@ def input_options(command):  # noqa: ANN001, ANN201 - a command callback, wrappe
     def with_reading(*args, delimiter=None, encoding=None, units="auto", **kwargs):  # noqa: ANN002, ANN003, ANN202
         from ..io.options import ReadOptions
 
-        kwargs["reading"] = ReadOptions.of(delimiter, encoding, units, kwargs.get("canvas"))
+        kwargs["reading"] = ReadOptions(delimiter, encoding, units, kwargs.get("canvas"))
         return command(*args, **kwargs)
 
     options = [

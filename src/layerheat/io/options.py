@@ -4,14 +4,14 @@ The CLI's ``--delimiter``, ``--encoding`` and ``--units`` (and ``--canvas``, whi
 fractional boxes without canvas columns are multiplied by) become one
 :class:`ReadOptions`, checked once, before anything is read::
 
-    >>> ReadOptions.of(delimiter="semicolon", encoding="Latin-1", units="fraction")
+    >>> ReadOptions(delimiter="semicolon", encoding="Latin-1", units="fraction")
     ReadOptions(delimiter=';', encoding='iso8859-1', units='fraction', canvas=None)
 
 An :class:`InputPath` is a path or URL that carries its options through every layer
 of the program: it is a ``str``, so code that only names or opens inputs treats it as
 one, while :func:`layerheat.sources.open_sources` hands its options to the readers::
 
-    >>> p = InputPath("layers.csv", ReadOptions.of(delimiter=";"))
+    >>> p = InputPath("layers.csv", ReadOptions(delimiter=";"))
     >>> p == "layers.csv", p.options.delimiter
     (True, ';')
 """
@@ -87,7 +87,8 @@ class ReadOptions:
     ``encoding`` the text encoding of CSV and JSON (None: UTF-8, a BOM dropped),
     ``units`` whether box values are pixels (``px``), canvas fractions (``fraction``)
     or detected (``auto``), ``canvas`` the (width, height) fractional boxes without
-    canvas columns are multiplied by.
+    canvas columns are multiplied by. Values are checked and spelled one way when the
+    options are made (``"semicolon"`` becomes ``";"``); a wrong one is a LayerheatError.
     """
 
     delimiter: str | None = None
@@ -95,21 +96,16 @@ class ReadOptions:
     units: str = "auto"
     canvas: tuple[float, float] | None = None
 
-    @classmethod
-    def of(
-        cls,
-        delimiter: str | None = None,
-        encoding: str | None = None,
-        units: str | None = "auto",
-        canvas: tuple[float, float] | None = None,
-    ) -> ReadOptions:
-        """Checked options from what a user typed; one clear LayerheatError if wrong."""
-        units = (units or "auto").strip().lower()
-        if units in ("pixels", "pixel"):
-            units = "px"
+    def __post_init__(self) -> None:
+        units = (self.units or "auto").strip().lower()
+        units = "px" if units in ("pixels", "pixel") else units
         if units not in UNITS:
-            raise LayerheatError(f"--units {units!r} is not one of auto, px, fraction")
-        return cls(parse_delimiter(delimiter), parse_encoding(encoding), units, canvas)
+            raise LayerheatError(f"--units {self.units!r} is not one of auto, px, fraction")
+        object.__setattr__(self, "units", units)
+        object.__setattr__(self, "delimiter", parse_delimiter(self.delimiter))
+        object.__setattr__(self, "encoding", parse_encoding(self.encoding))
+        if self.canvas is not None:
+            object.__setattr__(self, "canvas", (float(self.canvas[0]), float(self.canvas[1])))
 
     @property
     def given(self) -> list[str]:
