@@ -93,10 +93,13 @@ def test_pipe_file_with_a_misleading_header_needs_and_obeys_delimiter(cli, frame
     assert bins(cli, tmp_path / "o", path, "--delimiter", "|") == oracle
 
 
-def test_forced_delimiter_that_misses_a_column_names_it(cli, plain, tmp_path):
+def test_forced_delimiter_that_misses_a_column_names_it(cli, plain, write, tmp_path):
     result = run(cli, tmp_path / "o", plain, "--delimiter", "pipe")
-    assert_one_error(result, "'|' (--delimiter)", "layers.csv")
+    assert_one_error(result, "'|' (--delimiter)", "layers.csv", "check --delimiter")
     assert not (tmp_path / "o").exists()
+    two = write("two.csv", "type_id;xmin|ymin|xmax|ymax\n30;1|1|2|2\n")
+    result = run(cli, tmp_path / "o", two, "--delimiter", ";")
+    assert_one_error(result, "missing column(s)", "split at ';' (--delimiter)", "'xmin|ymin")
 
 
 @pytest.mark.parametrize("bad", ["x", "::", "space"])
@@ -142,10 +145,15 @@ def test_latin1_in_a_number_without_encoding_is_still_counted_per_value(write):
     assert "1 non-numeric" in report.summary()
 
 
-@pytest.mark.parametrize("codec", ["utf-16", "cp1252"])
+@pytest.mark.parametrize("codec", ["utf-16", "cp1252", "latin-1 gzip"])
 def test_other_codecs(frame, plain, tmp_path, codec):
+    codec, _, packed = codec.partition(" ")
     path = tmp_path / f"{codec}.csv"
     with_accents(frame).to_csv(path, index=False, encoding=codec)
+    if packed:
+        import gzip
+
+        path.write_bytes(gzip.compress(path.read_bytes()))
     table, _ = read_layers([path], encoding=codec)
     want, _ = read_layers([plain])
     assert table.numpy("xmin").tolist() == want.numpy("xmin").tolist()
@@ -267,3 +275,26 @@ def test_input_paths_keep_their_options_through_lists_and_pickles(frame, oracle,
     out = tmp_path / "bins.csv"
     heatmaps([item]).write_bins(out)
     assert out.read_bytes() == oracle
+
+
+# -- every command that reads layers passes the options on -------------------------------
+def test_stats_metrics_and_both_sides_of_compare_obey_delimiter(cli, frame, plain, tmp_path):
+    piped = misleading_pipe_file(frame, tmp_path / "piped.csv")
+    runs = {
+        "stats": (["stats"], "types.csv"),
+        "metrics": (["metrics"], None),
+        "compare": (["compare", "--no-metrics"], "compare.csv"),
+    }
+    for name, (command, table) in runs.items():
+        got, want = tmp_path / f"{name}-pipe", tmp_path / f"{name}-plain"
+        extra = [piped] if name == "compare" else []
+        result = cli(*command, piped, *extra, "--delimiter", "|", "-o", got)
+        assert result.code == 0, (name, result.err)
+        assert cli(*command, plain, *([plain] if extra else []), "-o", want).code == 0
+        if table is None:
+            assert got.read_bytes() == want.read_bytes(), name
+        else:
+            assert (got / table).read_bytes() == (want / table).read_bytes(), name
+            manifest = json.loads((got / "layerheat.json").read_text())
+            assert manifest["options"]["delimiter"] == "|", name
+        assert cli(*command, piped, *extra, "-o", tmp_path / f"{name}-x").code == 1, name

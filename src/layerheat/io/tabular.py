@@ -293,9 +293,10 @@ class TabularSource:
         if len(fields) < 2:
             tried = ", ".join(delimiter_name(d) for d in ([forced] if forced else DELIMITERS))
             how = f"{tried} (--delimiter)" if forced else f"any of {tried}"
+            fix = "; check --delimiter, or leave it out to find it" if forced else ""
             raise LayerheatError(
                 f"{label}: not a CSV of layers (first line has {len(fields)} field split at "
-                f"{how}); expected a header like design_id,type_id,xmin,ymin,xmax,ymax"
+                f"{how}); expected a header like design_id,type_id,xmin,ymin,xmax,ymax{fix}"
             )
         extra["delimiter"] = delimiter
         if all(_is_number(f) for f in fields):
