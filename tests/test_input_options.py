@@ -250,7 +250,15 @@ def test_reading_options_that_do_not_apply_are_noted(plain, tmp_path):
     path = tmp_path / "layers.parquet"
     read_layers([plain])[0].write(path)
     _, report = read_layers([path], delimiter=";", units="px")
-    assert any("--delimiter ';' not used" in n for n in report.notes)
+    assert any("--delimiter ';' not used: Parquet" in n for n in report.notes)
+    records = tmp_path / "layers.json"
+    read_layers([plain])[0].to_pandas().to_json(records, orient="records")
+    _, report = read_layers([records], delimiter=";", encoding="utf-8")
+    assert [n for n in report.notes if "not used" in n] == [
+        f"{records}: --delimiter ';' not used: JSON has no delimiter"
+    ]
+    _, report = read_layers(None, encoding="cp1252")
+    assert any("sample: --encoding cp1252 not used" in n for n in report.notes)
 
 
 # -- the options as an API --------------------------------------------------------------

@@ -196,9 +196,12 @@ def _stem(path: Path) -> str:
 def _lazy(label: str, design: str, tab: TabularSource) -> Source:
     """A file read in batches when needed, with the reader's notes on how it read it."""
     notes = list(tab.notes)
-    text_only = [o for o in tab.options.given if not o.startswith("--units")]
-    if text_only and tab.kind in ("parquet", "dataset", "ipc"):
-        notes.append(f"{label}: {', '.join(text_only)} not used: Parquet and Arrow are not text")
+    unused = {"parquet": ("--delimiter", "--encoding"), "records": ("--delimiter",)}
+    kind = "parquet" if tab.kind in ("dataset", "ipc") else tab.kind
+    named = [o for o in tab.options.given if o.startswith(unused.get(kind, ()))]
+    if named:
+        what = "JSON has no delimiter" if kind == "records" else "Parquet and Arrow are not text"
+        notes.append(f"{label}: {', '.join(named)} not used: {what}")
     report = ReadReport(notes=notes) if notes else None
     return Source(label, design, tab.has_canvas, tab.batches, report, tab)
 

@@ -390,7 +390,7 @@ class TabularSource:
     @property
     def has_canvas(self) -> bool:
         """Whether the file carries canvas width and height columns (or fractional boxes,
-        which are on the unit canvas without them)."""
+        which are on the ``--canvas`` or the unit canvas without them)."""
         has = "canvas_width" in self.mapping and "canvas_height" in self.mapping
         return has or self.box == "fraction"
 
