@@ -14,7 +14,10 @@ word ``sample`` to the built-in synthetic dataset.
 
 Every command reads through here: :func:`read_layers` for a whole checked table
 (render, viewer), :func:`make_parts` for the engines, which read, check and accumulate
-part by part.
+part by part. The ``--delimiter``, ``--encoding`` and ``--units`` options reach the
+readers as a :class:`ReadOptions`: the keywords of :func:`open_sources` and
+:func:`read_layers`, or carried by each input as an :class:`InputPath` (what the CLI
+passes, so that commands whose library functions only take inputs still honour them).
 """
 
 from __future__ import annotations
