@@ -102,7 +102,12 @@ def input_options(command):  # noqa: ANN001, ANN201 - a command callback, wrappe
 
     options = [
         click.option("--type", "type_id", type=int, help="Type id of headerless x,y files."),
-        click.option("--canvas", type=CANVAS, help="Canvas WIDTHxHEIGHT where the data has none."),
+        click.option(
+            "--canvas",
+            type=CANVAS,
+            help="Canvas WIDTHxHEIGHT where the data has none (boxes given as "
+            "fractions are multiplied by it).",
+        ),
         click.option(
             "--taxonomy",
             type=click.Path(dir_okay=False, path_type=Path),

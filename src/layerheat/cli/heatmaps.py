@@ -36,6 +36,7 @@ Examples:
   layerheat heatmaps layers.parquet -o out
   layerheat heatmaps 20test2.csv 30test2.csv --scale minmax   # the source's files
   layerheat heatmaps points.csv --type 30 --canvas 5906x3543
+  layerheat heatmaps export.csv --delimiter ';' --encoding cp1252
   layerheat heatmaps layers.parquet --color-scale per-type --log --format svg
   layerheat heatmaps s3://bucket/layers.parquet --dask tcp://scheduler:8786
 """
