@@ -21,6 +21,7 @@ from .errors import LayerheatError
 
 if TYPE_CHECKING:  # the names below load on first use: ``import layerheat`` stays cheap
     from .heatmap import HeatmapSet, Measured, TypeHeatmap, heatmaps, measure
+    from .io.options import ReadOptions
     from .plot import Style, plot_summary, plot_type
     from .plot_measures import plot_coverage_summary, plot_size_summary
     from .readreport import ReadReport
@@ -43,6 +44,7 @@ _LAZY = {
     "plot_coverage_summary": ".plot_measures",
     "plot_size_summary": ".plot_measures",
     "read_layers": ".sources",
+    "ReadOptions": ".io.options",
     "ReadReport": ".readreport",
     "sample_layers": ".sample",
     "LayerTable": ".table",
@@ -74,6 +76,7 @@ __all__ = [
     "LayerType",
     "LayerheatError",
     "Measured",
+    "ReadOptions",
     "ReadReport",
     "Style",
     "Taxonomy",

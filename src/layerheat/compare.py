@@ -124,6 +124,13 @@ class TypeComparison:
     q_value: np.ndarray
     fdr: float
 
+    def __repr__(self) -> str:
+        return (
+            f"TypeComparison({self.type.name} [{self.type.id}], {self.n_a:,} vs {self.n_b:,} "
+            f"layers, JS {self.js:.3f} bits, {int(self.significant.sum())} of "
+            f"{len(self.count_a)} hexagons differ at FDR {self.fdr:g})"
+        )
+
     @property
     def centres(self) -> np.ndarray:
         """Hexagon centres (canvas fractions), in the grid's order."""
@@ -161,6 +168,15 @@ class Comparison:
     metrics: tuple[pa.Table, pa.Table] | None = None
     max_iou: tuple[float, int] | None = None
     notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        a, b = self.labels
+        top = self.types[0] if self.types else None
+        most = f", most different {top.type.name} (JS {top.js:.3f} bits)" if top else ""
+        return (
+            f"Comparison({a!r} vs {b!r}, {self.n_designs[0]:,} vs {self.n_designs[1]:,} "
+            f"designs, {len(self.types)} types{most})"
+        )
 
     def summary(self) -> pa.Table:
         """compare.csv: one row per type present on either side, ranked."""

@@ -114,6 +114,10 @@ class Measured:
     report: ReadReport
     canvas_sizes: dict
 
+    def __repr__(self) -> str:
+        parts = [n for n in ("centres", "sizes", "coverage") if getattr(self, n) is not None]
+        return f"Measured({', '.join(parts)}; {self.report.rows_used:,} rows used)"
+
 
 #: the measures :func:`measure` knows
 MEASURES = ("centre", "size", "coverage")

@@ -52,7 +52,7 @@ class Pipeline:
     ) -> None:
         self.taxonomy = taxonomy or default_taxonomy()
         self.checks = CheckOptions(self.taxonomy, canvas, outside, require_canvas)
-        self.sources = open_sources(data, type_id=type_id, taxonomy=self.taxonomy)
+        self.sources = open_sources(data, type_id=type_id, taxonomy=self.taxonomy, canvas=canvas)
         self.parts: list[Part] = make_parts(self.sources)
         self.progress = progress
         self.passes = passes

@@ -60,6 +60,10 @@ class ReadReport:
     #: per-design counts, kept by :func:`layerheat.sources.read_layers` (None elsewhere)
     designs: DesignCounts | None = None
 
+    def __repr__(self) -> str:
+        extra = f"; {len(self.notes)} note(s)" if self.notes else ""
+        return f"ReadReport({self.summary()}{extra})"
+
     def read(self, n: int) -> None:
         """Count ``n`` more rows read from the sources."""
         self.rows_read += int(n)

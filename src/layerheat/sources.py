@@ -14,11 +14,15 @@ word ``sample`` to the built-in synthetic dataset.
 
 Every command reads through here: :func:`read_layers` for a whole checked table
 (render, viewer), :func:`make_parts` for the engines, which read, check and accumulate
-part by part.
+part by part. The ``--delimiter``, ``--encoding`` and ``--units`` options reach the
+readers as a :class:`ReadOptions`: the keywords of :func:`open_sources` and
+:func:`read_layers`, or carried by each input as an :class:`InputPath` (what the CLI
+passes, so that commands whose library functions only take inputs still honour them).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import LayerheatError
+from .io.options import InputPath, ReadOptions
 from .readreport import ReadReport
 from .table import LayerTable
 from .taxonomy import Taxonomy, default_taxonomy
@@ -41,7 +46,9 @@ __all__ = [
     "BATCH_ROWS",
     "PART_ROWS",
     "SAMPLE",
+    "InputPath",
     "Part",
+    "ReadOptions",
     "Source",
     "make_parts",
     "open_sources",
@@ -87,18 +94,32 @@ def open_sources(
     *,
     type_id: int | None = None,
     taxonomy: Taxonomy | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    units: str = "auto",
+    canvas: tuple[float, float] | None = None,
 ) -> list[Source]:
     """Resolve inputs (a table, path(s), URL(s); None = the sample) to sources.
 
-    Raises LayerheatError for unusable ones.
+    ``delimiter``, ``encoding`` and ``units`` are the ``--delimiter``, ``--encoding``
+    and ``--units`` options (see :class:`ReadOptions`); ``canvas`` is what fractional
+    boxes without canvas columns are multiplied by. An :class:`InputPath` brings its own
+    options. Raises LayerheatError for unusable ones.
     """
     if isinstance(inputs, (LayerTable, pa.Table)):
         return [table_source(inputs)]
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     taxonomy = taxonomy or default_taxonomy()
-    items = [one for item in (list(inputs or []) or [SAMPLE]) for one in _expand(item)]
-    return [_open_one(item, type_id, taxonomy) for item in items]
+    given = ReadOptions(delimiter, encoding, units, canvas)
+    sources = []
+    for item in list(inputs or []) or [SAMPLE]:
+        options = item.options if isinstance(item, InputPath) else given
+        if options.canvas is None and canvas is not None:
+            options = dataclasses.replace(options, canvas=canvas)
+        for one in _expand(item):
+            sources.append(_open_one(one, type_id, taxonomy, options))
+    return sources
 
 
 def _expand(item: str | Path) -> list[str | Path]:
@@ -124,29 +145,46 @@ def _expand(item: str | Path) -> list[str | Path]:
     return matches
 
 
-def _open_one(item: str | Path, type_id: int | None, taxonomy: Taxonomy) -> Source:
+def _open_one(
+    item: str | Path, type_id: int | None, taxonomy: Taxonomy, options: ReadOptions
+) -> Source:
     from .io.psd import PSD_SUFFIXES
     from .io.tabular import TabularSource, is_url
 
     path = Path(item)
     if is_url(item):  # s3://, file://, ... read through fsspec
-        tab = TabularSource.open_url(str(item), type_id=type_id)
+        tab = TabularSource.open_url(str(item), type_id=type_id, options=options)
         return _lazy(str(item), tab.path.stem, tab)
     if str(item) == SAMPLE and not path.exists():
         from .sample import sample_layers
 
-        return table_source(sample_layers(), SAMPLE)
+        return _unused(table_source(sample_layers(), SAMPLE), options, "the built-in sample")
     if path.is_dir():
-        return _open_folder(path, type_id, taxonomy)
+        return _open_folder(path, type_id, taxonomy, options)
     if path.suffix.lower() in PSD_SUFFIXES:
         from .ingest import read_psd_layers
 
-        return _in_memory(path, *read_psd_layers([path], taxonomy=taxonomy))
-    if path.suffix.lower() == ".json" and _json_layout(path) == "coco":
+        source = _in_memory(path, *read_psd_layers([path], taxonomy=taxonomy))
+        return _unused(source, options, "PSD files")
+    if path.suffix.lower() == ".json" and _json_layout(path, options.encoding) == "coco":
         from .ingest import read_coco_layers
 
-        return _in_memory(path, *read_coco_layers([path], taxonomy=taxonomy))
-    return _lazy(str(path), _stem(path), TabularSource.open(path, type_id=type_id))
+        source = _in_memory(path, *read_coco_layers([path], taxonomy=taxonomy))
+        return _unused(source, options, "COCO files")
+    tab = TabularSource.open(path, type_id=type_id, options=options)
+    return _lazy(str(path), _stem(path), tab)
+
+
+def _unused(source: Source, options: ReadOptions, what: str) -> Source:
+    """Say in the run's notes that the reading options given do not apply to ``what``."""
+    if options.given:
+        report = source.report or ReadReport()
+        report.notes.append(
+            f"{source.label}: {', '.join(options.given)} not used: they apply to CSV and "
+            f"JSON layer tables, not {what}"
+        )
+        source.report = report
+    return source
 
 
 def _stem(path: Path) -> str:
@@ -160,22 +198,31 @@ def _stem(path: Path) -> str:
 
 def _lazy(label: str, design: str, tab: TabularSource) -> Source:
     """A file read in batches when needed, with the reader's notes on how it read it."""
-    report = ReadReport(notes=list(tab.notes)) if tab.notes else None
+    notes = list(tab.notes)
+    unused = {"parquet": ("--delimiter", "--encoding"), "records": ("--delimiter",)}
+    kind = "parquet" if tab.kind in ("dataset", "ipc") else tab.kind
+    named = [o for o in tab.options.given if o.startswith(unused.get(kind, ()))]
+    if named:
+        what = "JSON has no delimiter" if kind == "records" else "Parquet and Arrow are not text"
+        notes.append(f"{label}: {', '.join(named)} not used: {what}")
+    report = ReadReport(notes=notes) if notes else None
     return Source(label, design, tab.has_canvas, tab.batches, report, tab)
 
 
-def _json_layout(path: Path) -> str:
+def _json_layout(path: Path, encoding: str | None = None) -> str:
     """How a ``.json`` file holds its layers: ``coco``, ``records`` or ``lines``."""
     from .io.jsonrecords import json_layout
 
     try:
         with path.open("rb") as fh:
-            return json_layout(fh.read(1 << 16), ".json")
+            return json_layout(fh.read(1 << 16), ".json", encoding)
     except OSError:
         return "coco"  # the COCO reader says what is wrong with the file
 
 
-def _open_folder(path: Path, type_id: int | None, taxonomy: Taxonomy) -> Source:
+def _open_folder(
+    path: Path, type_id: int | None, taxonomy: Taxonomy, options: ReadOptions
+) -> Source:
     """A folder of Parquet part files is one table; a folder of PSD/PSB files a collection."""
     from .io.datasets import dataset_files
     from .io.psd import PSD_SUFFIXES
@@ -188,7 +235,8 @@ def _open_folder(path: Path, type_id: int | None, taxonomy: Taxonomy) -> Source:
                 f"{path}: holds both PSD/PSB and Parquet files; pass one kind, e.g. "
                 f"'{path}/**/*.psd' or a subfolder"
             )
-        return _lazy(str(path), path.name, TabularSource.open_folder(path, type_id=type_id))
+        tab = TabularSource.open_folder(path, type_id=type_id, options=options)
+        return _lazy(str(path), path.name, tab)
     if not has_psd:
         raise LayerheatError(
             f"{path}: no .psd or .psb files and no .parquet files in this folder (searched "
@@ -196,7 +244,9 @@ def _open_folder(path: Path, type_id: int | None, taxonomy: Taxonomy) -> Source:
         )
     from .ingest import read_psd_layers
 
-    return _in_memory(path, *read_psd_layers([path], taxonomy=taxonomy))
+    return _unused(
+        _in_memory(path, *read_psd_layers([path], taxonomy=taxonomy)), options, "PSD files"
+    )
 
 
 def _in_memory(path: Path, table: LayerTable, report: ReadReport) -> Source:
@@ -233,16 +283,21 @@ def read_layers(
     outside: str = "clip",
     require_canvas: bool = True,
     designs: Collection[str] | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    units: str = "auto",
 ) -> tuple[LayerTable, ReadReport]:
     """Read and check all inputs into one LayerTable, with counts of what was skipped.
 
     No inputs means the built-in sample. ``designs`` keeps only the rows of those design
-    ids (the counts still cover every row). Raises LayerheatError when no usable layer is
-    left at all.
+    ids (the counts still cover every row). ``delimiter``, ``encoding`` and ``units``
+    say how to read CSV and JSON where detection is not enough (see
+    :class:`ReadOptions`). Raises LayerheatError when no usable layer is left at all.
     """
     taxonomy = taxonomy or default_taxonomy()
     options = CheckOptions(taxonomy, canvas, outside, require_canvas)
-    sources = open_sources(inputs, type_id=type_id, taxonomy=taxonomy)
+    how = {"delimiter": delimiter, "encoding": encoding, "units": units, "canvas": canvas}
+    sources = open_sources(inputs, type_id=type_id, taxonomy=taxonomy, **how)
     report = reader_report(sources)
     tables = []
     for source in sources:

@@ -43,6 +43,14 @@ class Stats:
     relative: list[RelativeMap] = field(default_factory=list)
     report: ReadReport = field(default_factory=ReadReport)
 
+    def __repr__(self) -> str:
+        pairs = ", ".join(f"{r.type_a.id}:{r.type_b.id}" for r in self.relative[:4])
+        pairs += ", ..." if len(self.relative) > 4 else ""
+        return (
+            f"Stats({self.types!r}, {len(self.relative)} relative placement(s)"
+            f"{' ' + pairs if pairs else ''}; {self.report.rows_used:,} rows used)"
+        )
+
 
 def type_stats(
     data: Inputs = None,

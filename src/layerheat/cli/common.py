@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import LayerheatError
+
+if TYPE_CHECKING:
+    from ..io.options import ReadOptions
 
 __all__ = [
     "CANVAS",
@@ -16,6 +20,7 @@ __all__ = [
     "guarded_main",
     "input_options",
     "parse_canvas",
+    "reading_facts",
 ]
 
 EXIT_BAD_INPUT = 1
@@ -77,17 +82,32 @@ class CanvasParam(click.ParamType):
 CANVAS = CanvasParam()
 
 
-def input_options(command: click.Command) -> click.Command:
+def input_options(command):  # noqa: ANN001, ANN201 - a command callback, wrapped
     """The options every command that reads layer data shares.
 
-    Adds '--type', '--canvas', '--taxonomy' and '--outside' (parameters
-    'type_id', 'canvas', 'taxonomy', 'outside').
+    Adds '--type', '--canvas', '--taxonomy', '--outside' (parameters 'type_id',
+    'canvas', 'taxonomy', 'outside') and '--delimiter', '--encoding', '--units', which
+    the command receives together, checked, as 'reading' (a ReadOptions that also holds
+    the canvas): 'reading.attach(inputs)' gives inputs that carry them to the readers.
     """
+    import functools
     from pathlib import Path
+
+    @functools.wraps(command)
+    def with_reading(*args, delimiter=None, encoding=None, units="auto", **kwargs):  # noqa: ANN002, ANN003, ANN202
+        from ..io.options import ReadOptions
+
+        kwargs["reading"] = ReadOptions(delimiter, encoding, units, kwargs.get("canvas"))
+        return command(*args, **kwargs)
 
     options = [
         click.option("--type", "type_id", type=int, help="Type id of headerless x,y files."),
-        click.option("--canvas", type=CANVAS, help="Canvas WIDTHxHEIGHT where the data has none."),
+        click.option(
+            "--canvas",
+            type=CANVAS,
+            help="Canvas WIDTHxHEIGHT where the data has none (boxes given as "
+            "fractions are multiplied by it).",
+        ),
         click.option(
             "--taxonomy",
             type=click.Path(dir_okay=False, path_type=Path),
@@ -100,10 +120,35 @@ def input_options(command: click.Command) -> click.Command:
             show_default=True,
             help="Boxes partly outside the canvas: clip them to it, or skip them.",
         ),
+        click.option(
+            "--delimiter",
+            metavar="CHAR",
+            help="CSV delimiter: , ; | or tab (also the words comma, semicolon, pipe). "
+            "Default: found from the header line.",
+        ),
+        click.option(
+            "--encoding",
+            metavar="CODEC",
+            help="Text encoding of CSV and JSON files, e.g. latin-1, cp1252, utf-16. "
+            "Default: UTF-8.",
+        ),
+        click.option(
+            "--units",
+            type=click.Choice(["auto", "px", "fraction"]),
+            default="auto",
+            show_default=True,
+            help="Box values are pixels (px) or fractions of the canvas (fraction); auto: "
+            "fractions only for left/top/width/height tables with all values in -1..2.",
+        ),
     ]
     for option in reversed(options):
-        command = option(command)
-    return command
+        with_reading = option(with_reading)
+    return with_reading
+
+
+def reading_facts(reading: ReadOptions) -> dict:
+    """``--delimiter``, ``--encoding`` and ``--units`` for a run's layerheat.json."""
+    return {"delimiter": reading.delimiter, "encoding": reading.encoding, "units": reading.units}
 
 
 # -- options every command that has them names and explains the same way -----------------

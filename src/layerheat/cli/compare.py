@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,9 +13,13 @@ from .common import (
     gridsize_option,
     input_options,
     output_option,
+    reading_facts,
     scale_option,
     wait_option,
 )
+
+if TYPE_CHECKING:
+    from ..io.options import ReadOptions
 
 __all__ = ["compare"]
 
@@ -77,6 +82,7 @@ def compare(
     canvas: tuple[float, float] | None,
     taxonomy: Path | None,
     outside: str,
+    reading: ReadOptions,
     dpi: int,
     wait: bool,
 ) -> None:
@@ -92,7 +98,7 @@ def compare(
     from ..outputs import OwnedFolder, check_output_dir, run_manifest
     from ..taxonomy import load_taxonomy
 
-    a, b = _sides(inputs, side_a, side_b)
+    a, b = (reading.attach(side) for side in _sides(inputs, side_a, side_b))
     if len(labels) not in (0, 2):
         raise LayerheatError("give --label twice (side A, then side B) or not at all")
     names = labels or (_name(a), _name(b))
@@ -118,6 +124,7 @@ def compare(
         result.write(folder.path)
         write_figures(result, folder.path, top=top, dpi=dpi)
         options = {"gridsize": gridsize, "scale": scale, "fdr": fdr, "labels": list(names)}
+        options.update(reading_facts(reading))
         report = result.a.report
         written = folder.commit(run_manifest("compare", [*a, *b], options, report, started))
     for path in written:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,10 +16,14 @@ from .common import (
     output_option,
     print_report,
     quiet_option,
+    reading_facts,
     resolution_option,
     scale_option,
     wait_option,
 )
+
+if TYPE_CHECKING:
+    from ..io.options import ReadOptions
 
 __all__ = [
     "heatmaps",
@@ -31,6 +36,7 @@ Examples:
   layerheat heatmaps layers.parquet -o out
   layerheat heatmaps 20test2.csv 30test2.csv --scale minmax   # the source's files
   layerheat heatmaps points.csv --type 30 --canvas 5906x3543
+  layerheat heatmaps export.csv --delimiter ';' --encoding cp1252
   layerheat heatmaps layers.parquet --color-scale per-type --log --format svg
   layerheat heatmaps s3://bucket/layers.parquet --dask tcp://scheduler:8786
 """
@@ -96,6 +102,7 @@ def heatmaps(
     canvas: tuple[float, float] | None,
     taxonomy: Path | None,
     outside: str,
+    reading: ReadOptions,
     color_scale: str,
     log: bool,
     density: bool,
@@ -132,6 +139,7 @@ def heatmaps(
         "gridsize": gridsize,
         "outside": outside,
         "canvas": canvas,
+        **reading_facts(reading),
         "measures": list(measures),
         "color_scale": color_scale,
         "log": log,
@@ -141,7 +149,7 @@ def heatmaps(
     }
     with FigureWorkers(jobs) as workers:  # they load matplotlib while the input is read
         with _progress(quiet) as tick:
-            hs, extra = _compute(list(inputs), measures, how, read, tick)
+            hs, extra = _compute(reading.attach(inputs), measures, how, read, tick)
         with OwnedFolder(output, wait=wait) as run:
             if hs is not None:
                 figure_options = {"fmt": fmt, "dpi": dpi, "style": style, "workers": workers}

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .common import input_options, output_option
+
+if TYPE_CHECKING:
+    from ..io.options import ReadOptions
 
 __all__ = ["metrics"]
 
@@ -33,6 +37,7 @@ def metrics(
     canvas: tuple[float, float] | None,
     taxonomy: Path | None,
     outside: str,
+    reading: ReadOptions,
 ) -> None:
     """Layout scores per design: LayoutGAN++ alignment and overlap, PosterLayout validity.
 
@@ -47,7 +52,7 @@ def metrics(
 
     tax = load_taxonomy(taxonomy)
     table, report = read_layers(
-        list(inputs), type_id=type_id, canvas=canvas, taxonomy=tax, outside=outside
+        reading.attach(inputs), type_id=type_id, canvas=canvas, taxonomy=tax, outside=outside
     )
     scores = design_metrics(table, taxonomy=tax)
     write_metrics(scores, output)

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..progress import row_progress
 from .common import format_option, input_options, jobs_option, quiet_option, wait_option
+
+if TYPE_CHECKING:
+    from ..io.options import ReadOptions
 
 __all__ = ["render"]
 
@@ -85,6 +89,7 @@ def render(
     canvas: tuple[float, float] | None,
     taxonomy: Path | None,
     outside: str,
+    reading: ReadOptions,
     jobs: int | None,
     invisible: bool,
     quiet: bool,
@@ -115,7 +120,7 @@ def render(
         jobs=jobs,
     )
     read = {"type_id": type_id, "canvas": canvas, "taxonomy": tax, "outside": outside}
-    table, report = read_layers(list(inputs), require_canvas=False, **read)
+    table, report = read_layers(reading.attach(inputs), require_canvas=False, **read)
     check_canvas(table, ", ".join(inputs) or "input")
     with row_progress(quiet, verb="drawing", unit="designs", delay=0) as bar:
         if request.to_file():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +15,9 @@ from .common import (
     quiet_option,
     resolution_option,
 )
+
+if TYPE_CHECKING:
+    from ..io.options import ReadOptions
 
 __all__ = ["report"]
 
@@ -77,6 +81,7 @@ def report(
     canvas: tuple[float, float] | None,
     taxonomy: Path | None,
     outside: str,
+    reading: ReadOptions,
     quiet: bool,
 ) -> None:
     """A report to share: one HTML file with every figure inlined, readable offline.
@@ -100,12 +105,12 @@ def report(
         raise LayerheatError("give --label once (twice with --compare)")
     check_output_dir(output.parent if str(output.parent) else ".")
     started = time.monotonic()
-    data = list(inputs) or None
+    data = reading.attach(inputs) or None
     read = {"taxonomy": load_taxonomy(taxonomy), "canvas": canvas, "type_id": type_id}
     with row_progress(quiet=quiet) as tick:
         result = build_report(
             data,
-            compare_with=list(compare_with) or None,
+            compare_with=reading.attach(compare_with) or None,
             labels=labels,
             gridsize=gridsize,
             resolution=resolution,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,8 +16,12 @@ from .common import (
     output_option,
     print_report,
     quiet_option,
+    reading_facts,
     wait_option,
 )
+
+if TYPE_CHECKING:
+    from ..io.options import ReadOptions
 
 __all__ = ["parse_pair", "stats"]
 
@@ -77,6 +82,7 @@ def stats(
     canvas: tuple[float, float] | None,
     taxonomy: Path | None,
     outside: str,
+    reading: ReadOptions,
     fmt: str,
     dpi: int,
     dask: str | None,
@@ -107,11 +113,16 @@ def stats(
     read = {"taxonomy": tax, "canvas": canvas, "type_id": type_id, "outside": outside}
     with row_progress(quiet=quiet) as tick:
         result = type_stats(
-            list(inputs), pairs=chosen, gridsize=gridsize, progress=tick, dask=dask, **read
+            reading.attach(inputs),
+            pairs=chosen,
+            gridsize=gridsize,
+            progress=tick,
+            dask=dask,
+            **read,
         )
     pair_ids = [[r.type_a.id, r.type_b.id] for r in result.relative]
     options = {"pairs": pair_ids, "gridsize": gridsize, "outside": outside, "canvas": canvas}
-    options.update(format=fmt, dpi=dpi)
+    options.update(format=fmt, dpi=dpi, **reading_facts(reading))
     with OwnedFolder(output, wait=wait) as run:
         write_tables(result, run.path)
         for rel in result.relative:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .common import input_options
+
+if TYPE_CHECKING:
+    from ..io.options import ReadOptions
 
 __all__ = [
     "view",
@@ -53,6 +57,7 @@ def view(
     canvas: tuple[float, float] | None,
     taxonomy: Path | None,
     outside: str,
+    reading: ReadOptions,
     screenshot: Path | None,
 ) -> None:
     """Browse a collection of designs: search, step, zoom, toggle types, overlay heatmaps.
@@ -76,12 +81,12 @@ def view(
     if compare_with is not None:
         names = tuple(labels) or (_name(inputs), _name((compare_with,)))
     model = ViewerModel.from_inputs(
-        list(inputs),
+        reading.attach(inputs),
         taxonomy=load_taxonomy(taxonomy),
         canvas=canvas,
         type_id=type_id,
         outside=outside,
-        compare_with=compare_with,
+        compare_with=None if compare_with is None else reading.attach([compare_with])[0],
         labels=names,
     )
     if design is not None:

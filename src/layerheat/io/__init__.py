@@ -8,7 +8,10 @@
 * helpers of the tabular reader: :mod:`layerheat.io.streams` (compression, delimiter),
   :mod:`layerheat.io.datasets` (folders of Parquet part files),
   :mod:`layerheat.io.jsonrecords` (JSON records, JSON Lines), :mod:`layerheat.io.ipc`
-  (Feather, Arrow IPC) and :mod:`layerheat.io.boxes` (left/top/width/height boxes).
+  (Feather, Arrow IPC) and :mod:`layerheat.io.boxes` (left/top/width/height boxes,
+  fractions of the canvas);
+* :mod:`layerheat.io.options`: how to read where detection is not enough (the
+  ``--delimiter``, ``--encoding`` and ``--units`` options), carried by each input.
 
 Readers import nothing above :mod:`layerheat.table` and :mod:`layerheat.taxonomy`;
 choosing a reader for an input is :mod:`layerheat.sources`' job, reading many files

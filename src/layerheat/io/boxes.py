@@ -11,15 +11,17 @@ the canvas a little), else pixels::
     >>> box_units(pa.table({"xmin": [10.0], "box_width": [200.0]}))
     'pixels'
 
+``--units px`` or ``--units fraction`` skips the detection (``fraction`` also applies
+to ``xmin``..``ymax`` boxes and x, y points, which are otherwise pixels).
+
 Fractions are multiplied by the design's canvas (``canvas_width``, ``canvas_height``;
-``width``/``height`` mean the box here, never the canvas). Without canvas columns the
-canvas is the unit square, 1x1: positions are right, but the canvas is square, so its
-aspect (and the hexagon grid on it) is not the designs' own.
+``width``/``height`` mean the box here, never the canvas). Without canvas columns they
+are multiplied by ``--canvas WxH`` if given, else the canvas is the unit square, 1x1:
+positions are right, but the canvas is square, so its aspect (and the hexagon grid on
+it) is not the designs' own.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -29,7 +31,7 @@ __all__ = [
     "SIZE_COLUMNS",
     "box_units",
     "corners_from_size",
-    "needed_for_size",
+    "fractions_to_pixels",
     "size_box_mapping",
 ]
 
@@ -79,27 +81,31 @@ def box_units(sample: pa.Table) -> str:
     return "fraction"
 
 
-def corners_from_size(out: dict, units: str, rows: int) -> dict:
+def corners_from_size(out: dict) -> dict:
     """Replace ``xmin, ymin, box_width, box_height`` (left, top, size) in ``out`` with
-    the corners in pixels; a fraction without canvas gets the unit canvas."""
+    the corners ``xmin, ymin, xmax, ymax``, in the same units."""
     import pyarrow.compute as pc
 
     width, height = out.pop("box_width"), out.pop("box_height")
-    left, top = out["xmin"], out["ymin"]
-    right, bottom = pc.add(left, width), pc.add(top, height)
-    if units == "fraction":
-        for name in ("canvas_width", "canvas_height"):
-            if name not in out:
-                out[name] = pa.array(np.ones(rows))
-        cw, ch = out["canvas_width"], out["canvas_height"]
-        left, right = pc.multiply(left, cw), pc.multiply(right, cw)
-        top, bottom = pc.multiply(top, ch), pc.multiply(bottom, ch)
-    out["xmin"], out["ymin"], out["xmax"], out["ymax"] = left, top, right, bottom
+    out["xmax"], out["ymax"] = pc.add(out["xmin"], width), pc.add(out["ymin"], height)
     return out
 
 
-def needed_for_size(units: str | None) -> Sequence[str]:
-    """Canonical columns a corner-and-size box needs besides the corner."""
-    if units == "fraction":
-        return ("box_width", "box_height", "canvas_width", "canvas_height")
-    return ("box_width", "box_height")
+def fractions_to_pixels(out: dict, rows: int, canvas: tuple[float, float] | None) -> dict:
+    """Multiply the fractional corners in ``out`` by each row's canvas.
+
+    Rows without a canvas (no canvas columns, or a null in them) take ``canvas`` (the
+    ``--canvas`` option), else the unit canvas 1x1.
+    """
+    import pyarrow.compute as pc
+
+    for name, size in zip(("canvas_width", "canvas_height"), canvas or (1.0, 1.0), strict=True):
+        if name not in out:
+            out[name] = pa.array(np.full(rows, float(size)))
+        elif canvas is not None:
+            out[name] = pc.fill_null(out[name], float(size))
+    cw, ch = out["canvas_width"], out["canvas_height"]
+    for name, by in (("xmin", cw), ("xmax", cw), ("ymin", ch), ("ymax", ch)):
+        if name in out:
+            out[name] = pc.multiply(out[name], by)
+    return out

@@ -42,12 +42,15 @@ LINES_SUFFIXES = (".jsonl", ".ndjson")
 _EXAMPLE = '[{"design_id": ..., "type_id": ..., "xmin": ..., ...}]'
 
 
-def json_layout(head: bytes, suffix: str) -> str:
+def json_layout(head: bytes, suffix: str, encoding: str | None = None) -> str:
     """``records`` (a list), ``lines`` (JSON Lines) or ``coco`` (one object), from the
-    first bytes of the file and its suffix."""
+    first bytes of the file (in ``encoding``, default UTF-8) and its suffix."""
     if suffix in LINES_SUFFIXES:
         return "lines"
-    text = head.decode("utf-8-sig", errors="replace").lstrip()
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding or "utf-8-sig")(errors="replace")
+    text = decoder.decode(head, final=False).lstrip("\ufeff").lstrip()
     if text.startswith("["):
         return "records"
     first, _, rest = text.partition("\n")

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from ..errors import LayerheatError
+
 __all__ = [
     "COMPRESSION_SUFFIXES",
     "DELIMITERS",
@@ -97,11 +99,22 @@ def read_head(source: object, compression: str | None, size: int = 1 << 16) -> b
             stream.close()
 
 
-def text_of(head: bytes) -> str:
-    """The head as text: UTF-8 (a BOM dropped), else Latin-1 so that every byte reads.
+def text_of(head: bytes, encoding: str | None = None, label: str = "input") -> str:
+    """The head as text: UTF-8 (a BOM dropped), else Latin-1 so that every byte reads;
+    with ``encoding`` (``--encoding``) that codec, and a LayerheatError where the head
+    is not such text.
 
     A multi-byte character cut at the end of the head is dropped, not an error.
     """
+    if encoding is not None:
+        import codecs
+
+        try:
+            return codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError as exc:
+            raise LayerheatError(
+                f"{label}: not {encoding} text (byte {exc.start}: {exc.reason}); check --encoding"
+            ) from None
     try:
         return head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

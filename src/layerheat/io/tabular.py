@@ -32,7 +32,7 @@ from .boxes import (
     FRACTION_RANGE,
     box_units,
     corners_from_size,
-    needed_for_size,
+    fractions_to_pixels,
     size_box_mapping,
 )
 from .ipc import IPC_SUFFIXES, ipc_batches, ipc_layout, ipc_names
@@ -43,6 +43,7 @@ from .jsonrecords import (
     read_json_lines,
     read_json_records,
 )
+from .options import ReadOptions
 from .streams import (
     DELIMITERS,
     compression_of,
@@ -120,12 +121,15 @@ class TabularSource:
     keys: pa.Schema | None = None  # kind "dataset": columns from key=value folder names
     layout: str | None = None  # kind "ipc": "file", "stream" or "feather1"
     table: pa.Table | None = None  # kind "records" (JSON): the rows, read when opened
-    box: str | None = None  # left/top/width/height boxes: "fraction" or "pixels" (io.boxes)
+    box: str | None = None  # box units, "fraction" or "pixels" (io.boxes); None: pixels
+    options: ReadOptions = field(default_factory=ReadOptions)  # --delimiter, --units, ...
     notes: list[str] = field(default_factory=list)  # how the file was read, for the report
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
-    def open_url(cls, url: str, type_id: int | None = None) -> TabularSource:
+    def open_url(
+        cls, url: str, type_id: int | None = None, options: ReadOptions | None = None
+    ) -> TabularSource:
         """Inspect a file given as an fsspec URL (``s3://bucket/layers.parquet``, ...).
 
         Needs fsspec and the file system's package (s3fs, gcsfs, ...) installed.
@@ -139,10 +143,13 @@ class TabularSource:
             raise LayerheatError(f"{url}: file is empty; expected CSV or Parquet layer data")
         with fs.open(fspath, "rb") as fh:
             head = fh.read(8192)
-        return cls._open_head(Path(fspath.rsplit("/", 1)[-1]), url, head, type_id)
+        name = Path(fspath.rsplit("/", 1)[-1])
+        return cls._open_head(name, url, head, type_id, options or ReadOptions())
 
     @classmethod
-    def open(cls, path: str | Path, type_id: int | None = None) -> TabularSource:
+    def open(
+        cls, path: str | Path, type_id: int | None = None, options: ReadOptions | None = None
+    ) -> TabularSource:
         """Inspect ``path`` (format, header, columns) without reading its rows."""
         path = Path(path)
         if not path.exists():
@@ -154,10 +161,12 @@ class TabularSource:
             raise LayerheatError(f"{path}: file is empty; expected CSV or Parquet layer data")
         with path.open("rb") as fh:
             head = fh.read(8192)
-        return cls._open_head(path, None, head, type_id)
+        return cls._open_head(path, None, head, type_id, options or ReadOptions())
 
     @classmethod
-    def open_folder(cls, folder: str | Path, type_id: int | None = None) -> TabularSource:
+    def open_folder(
+        cls, folder: str | Path, type_id: int | None = None, options: ReadOptions | None = None
+    ) -> TabularSource:
         """Inspect a folder of Parquet part files (hive ``key=value`` folders too)."""
         from .datasets import dataset_files, open_dataset, partition_keys
 
@@ -173,19 +182,20 @@ class TabularSource:
             ) from None
         keys = partition_keys(dataset, files, folder)
         names = dataset.schema.names
-        return cls._checked(folder, "dataset", names, type_id, files=files, keys=keys)
+        extra = {"files": files, "keys": keys, "options": options or ReadOptions()}
+        return cls._checked(folder, "dataset", names, type_id, **extra)
 
     @classmethod
     def _open_head(
-        cls, path: Path, url: str | None, head: bytes, type_id: int | None
+        cls, path: Path, url: str | None, head: bytes, type_id: int | None, options: ReadOptions
     ) -> TabularSource:
         """Choose the format from the first bytes (and the name), then read the header."""
         label = url or str(path)
         suffix = inner_suffix(path)
         if head[:4] == b"PAR1" or suffix in PARQUET_SUFFIXES:
-            return cls._open_parquet(path, url, type_id)
+            return cls._open_parquet(path, url, type_id, options)
         if ipc_layout(head) is not None or suffix in IPC_SUFFIXES:
-            return cls._open_ipc(path, url, ipc_layout(head), type_id)
+            return cls._open_ipc(path, url, ipc_layout(head), type_id, options)
         compression = compression_of(head)
         if compression is not None:
             try:
@@ -197,22 +207,22 @@ class TabularSource:
                 ) from None
             if not head:
                 raise LayerheatError(f"{label}: file is empty once decompressed ({compression})")
+        extra = {"url": url, "compression": compression, "options": options}
         if suffix in JSON_SUFFIXES + LINES_SUFFIXES:
-            return cls._open_json(path, url, json_layout(head, suffix), compression, type_id)
-        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            raise LayerheatError(f"{label}: UTF-16 text; save it as UTF-8 CSV (Excel: 'CSV UTF-8')")
-        if b"\x00" in head:
-            raise LayerheatError(
-                f"{label}: not a CSV or Parquet file (binary content); "
-                "pass layer data as CSV or Parquet"
-            )
-        src = cls._open_csv(path, url, text_of(head), compression, type_id)
+            layout = json_layout(head, suffix, options.encoding)
+            return cls._open_json(path, layout, type_id, **extra)
+        if options.encoding is None:
+            _refuse_utf16_and_binary(label, head)
+        text = text_of(head, options.encoding, label)
+        src = cls._open_csv(path, text, type_id, **extra)
         if len(head) < (8192 if compression is None else 1 << 16):  # the whole file
-            _refuse_header_only(label, text_of(head), src)
+            _refuse_header_only(label, text, src)
         return src
 
     @classmethod
-    def _open_parquet(cls, path: Path, url: str | None, type_id: int | None) -> TabularSource:
+    def _open_parquet(
+        cls, path: Path, url: str | None, type_id: int | None, options: ReadOptions
+    ) -> TabularSource:
         import pyarrow.parquet as pq
 
         try:
@@ -222,11 +232,16 @@ class TabularSource:
                 f"{url or path}: not a readable Parquet file (truncated or corrupt: "
                 f"{' '.join(str(exc).split())})"
             ) from None
-        return cls._checked(path, "parquet", names, type_id, url=url)
+        return cls._checked(path, "parquet", names, type_id, url=url, options=options)
 
     @classmethod
     def _open_ipc(
-        cls, path: Path, url: str | None, layout: str | None, type_id: int | None
+        cls,
+        path: Path,
+        url: str | None,
+        layout: str | None,
+        type_id: int | None,
+        options: ReadOptions,
     ) -> TabularSource:
         label = url or str(path)
         try:
@@ -237,18 +252,22 @@ class TabularSource:
             raise LayerheatError(
                 f"{label}: not a readable Feather/Arrow IPC file ({str(exc).splitlines()[0]})"
             ) from None
-        return cls._checked(path, "ipc", names, type_id, url=url, layout=layout)
+        extra = {"url": url, "layout": layout, "options": options}
+        return cls._checked(path, "ipc", names, type_id, **extra)
 
     @classmethod
     def _open_json(
-        cls, path: Path, url: str | None, layout: str, compression: str | None, type_id: int | None
+        cls, path: Path, layout: str, type_id: int | None, **extra: object
     ) -> TabularSource:
         """Read a JSON list of records or JSON Lines whole (COCO goes to its own reader)."""
+        url, options = extra["url"], extra["options"]
         label = url or str(path)
-        stream = open_decompressed(_raw_input(path, url), compression)
+        stream = open_decompressed(_raw_input(path, url), extra["compression"])
         if isinstance(stream, Path):
             stream = stream.open("rb")
         try:
+            if options.encoding is not None:  # JSON readers take UTF-8
+                stream = io.BytesIO(_decoded(stream.read(), options.encoding, label).encode())
             if layout == "lines":
                 table = read_json_lines(label, stream)
             else:
@@ -257,25 +276,29 @@ class TabularSource:
             raise LayerheatError(f"{label}: cannot read ({str(exc).splitlines()[0]})") from None
         finally:
             stream.close()
-        return cls._checked(path, "records", table.column_names, type_id, url=url, table=table)
+        extra = {"url": url, "table": table, "options": options}
+        return cls._checked(path, "records", table.column_names, type_id, **extra)
 
     @classmethod
     def _open_csv(
-        cls, path: Path, url: str | None, text: str, compression: str | None, type_id: int | None
+        cls, path: Path, text: str, type_id: int | None, **extra: object
     ) -> TabularSource:
-        label = url or str(path)
+        label = extra["url"] or str(path)
         first = text.splitlines()[0] if text.strip() else ""
         if not first.strip():
             raise LayerheatError(f"{label}: file has no data (empty first line)")
-        delimiter = sniff_delimiter(first, inner_suffix(path))
+        forced = extra["options"].delimiter
+        delimiter = forced or sniff_delimiter(first, inner_suffix(path))
         fields = first_record(text, delimiter)
         if len(fields) < 2:
-            tried = ", ".join(delimiter_name(d) for d in DELIMITERS)
+            tried = ", ".join(delimiter_name(d) for d in ([forced] if forced else DELIMITERS))
+            how = f"{tried} (--delimiter)" if forced else f"any of {tried}"
+            fix = "; check --delimiter, or leave it out to find it" if forced else ""
             raise LayerheatError(
                 f"{label}: not a CSV of layers (first line has {len(fields)} field split at "
-                f"any of {tried}); expected a header like design_id,type_id,xmin,ymin,xmax,ymax"
+                f"{how}); expected a header like design_id,type_id,xmin,ymin,xmax,ymax{fix}"
             )
-        extra = {"url": url, "compression": compression, "delimiter": delimiter}
+        extra["delimiter"] = delimiter
         if all(_is_number(f) for f in fields):
             if type_id is None:
                 lead = _LEADING_NUMBER.match(path.name)
@@ -286,7 +309,9 @@ class TabularSource:
                     )
                 type_id = int(lead.group(1))
             names = ["x", "y"] + [f"_extra{i}" for i in range(len(fields) - 2)]
-            return cls(path, "points", {"x": "x", "y": "y"}, type_id, names, **extra)
+            src = cls(path, "points", {"x": "x", "y": "y"}, type_id, names, **extra)
+            src._decide_units()
+            return src
         return cls._checked(path, "csv", fields, type_id, **extra)
 
     @classmethod
@@ -296,7 +321,8 @@ class TabularSource:
         label = extra.get("url") or str(path)
         _refuse_duplicates(label, names)
         mapping = resolve_columns(names)
-        found = _found_columns(names, extra.get("delimiter"))
+        options = extra.get("options") or ReadOptions()
+        found = _found_columns(names, extra.get("delimiter"), options.delimiter is not None)
         if "type_id" not in mapping and type_id is None:
             raise LayerheatError(
                 f"{label}: missing column 'type_id' (or type, layer_id, id, order); "
@@ -319,35 +345,52 @@ class TabularSource:
             mapping.pop("x", None)
             mapping.pop("y", None)
         src = cls(path, kind, mapping, type_id, list(names), **extra)
-        if "box_width" in mapping:
-            src._decide_box_units()
+        src._decide_units()
         return src
 
-    def _decide_box_units(self) -> None:
-        """Fractions or pixels, from the first rows of a left/top/width/height table."""
-        sample = next(iter(self.batches(["xmin", "ymin", "box_width", "box_height"])), None)
-        self.box = box_units(sample) if sample is not None else "fraction"
-        names = "/".join(self.mapping[c] for c in ("xmin", "ymin", "box_width", "box_height"))
+    def _decide_units(self) -> None:
+        """Fractions or pixels: as ``--units`` says, else from the first rows of a
+        left/top/width/height table (other tables are pixels); the note says which."""
+        units = {"px": "pixels", "fraction": "fraction"}.get(self.options.units)
+        sized = "box_width" in self.mapping
+        if units is None and not sized:
+            return  # xmin..ymax boxes and points: pixels, as always
+        coords = ("xmin", "ymin", "box_width", "box_height", "xmax", "ymax", "x", "y")
+        names = "/".join(self.mapping[c] for c in coords if c in self.mapping)
+        if units is None:
+            sample = next(iter(self.batches(["xmin", "ymin", "box_width", "box_height"])), None)
+            self.box = box_units(sample) if sample is not None else "fraction"
+            lo, hi = FRACTION_RANGE
+            why = f"first rows all within {lo:g}..{hi:g}" if self.box == "fraction" else ""
+        else:
+            self.box, why = units, f"--units {self.options.units}"
         if self.box == "pixels":
-            self.notes.append(f"{self.label}: {names} read as pixels (corner and size)")
+            corner = " (corner and size)" if sized else ""
+            self.notes.append(f"{self.label}: {names} read as pixels{corner}{_paren(why)}")
             return
-        lo, hi = FRACTION_RANGE
-        note = (
-            f"{self.label}: {names} read as fractions of the canvas "
-            f"(first rows all within {lo:g}..{hi:g})"
-        )
-        if not ("canvas_width" in self.mapping and "canvas_height" in self.mapping):
-            note += (
-                "; no canvas_width/canvas_height columns, so the canvas is 1x1 (square); "
-                "add them for the designs' own aspect"
+        note = f"{self.label}: {names} read as fractions of the canvas ({why})"
+        self.notes.append(note + self._canvas_note())
+
+    def _canvas_note(self) -> str:
+        """What fractional boxes are multiplied by when the file has no canvas columns."""
+        if "canvas_width" in self.mapping and "canvas_height" in self.mapping:
+            return ""
+        canvas = self.options.canvas
+        if canvas is not None:
+            return (
+                f"; no canvas_width/canvas_height columns, so multiplied by --canvas "
+                f"{canvas[0]:g}x{canvas[1]:g}"
             )
-        self.notes.append(note)
+        return (
+            "; no canvas_width/canvas_height columns, so the canvas is 1x1 (square); "
+            "add them or pass --canvas WxH for the designs' own aspect"
+        )
 
     # -- reading ---------------------------------------------------------------------
     @property
     def has_canvas(self) -> bool:
         """Whether the file carries canvas width and height columns (or fractional boxes,
-        which are on the unit canvas without them)."""
+        which are on the ``--canvas`` or the unit canvas without them)."""
         has = "canvas_width" in self.mapping and "canvas_height" in self.mapping
         return has or self.box == "fraction"
 
@@ -359,7 +402,9 @@ class TabularSource:
         if wanted & {"xmin", "xmax", "ymin", "ymax"} and "x" in self.mapping:
             wanted |= {"x", "y"}
         if wanted & {"xmin", "xmax", "ymin", "ymax"} and "box_width" in self.mapping:
-            wanted |= {"xmin", "ymin", *needed_for_size(self.box)}
+            wanted |= {"xmin", "ymin", "box_width", "box_height"}
+        if wanted & {"xmin", "xmax", "ymin", "ymax"} and self.box == "fraction":
+            wanted |= {"canvas_width", "canvas_height"}
         out = [src for canon, src in self.mapping.items() if canon in wanted]
         mapped = set(self.mapping.values())
         # requested columns of the source's own (e.g. PSD ingest's has_area) come along
@@ -389,7 +434,14 @@ class TabularSource:
                     yield self._canonical(table)
             else:
                 yield from self._csv_batches(needed)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            if self.options.encoding is None:
+                raise LayerheatError(f"{self.label}: cannot read ({exc})") from None
+            raise LayerheatError(
+                f"{self.label}: not {self.options.encoding} text ({exc.reason} at byte "
+                f"{exc.start} of a block); check --encoding"
+            ) from None
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as exc:
             msg = str(exc).splitlines()[0]
             raise LayerheatError(f"{self.label}: cannot read ({msg})") from None
 
@@ -508,6 +560,7 @@ class TabularSource:
         read = pacsv.ReadOptions(
             column_names=self.source_names if self.kind == "points" else None,
             block_size=1 << 24,
+            encoding=self.options.encoding or "utf8",
         )
         parse = pacsv.ParseOptions(
             delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
@@ -572,21 +625,34 @@ class TabularSource:
         for name in raw.column_names:  # the source's own columns are kept as they are
             if name not in mapped and name not in out and name not in ALIASES:
                 out[name] = raw.column(name)
-        if "box_width" in out and self.box is not None:
-            out = corners_from_size(out, self.box, n)
+        if "box_width" in out and self.box is not None:  # None: still deciding the units
+            out = corners_from_size(out)
         if "x" in out:
             out["xmin"] = out["xmax"] = out.pop("x")
             out["ymin"] = out["ymax"] = out.pop("y")
+        if self.box == "fraction" and "xmin" in out:
+            out = fractions_to_pixels(out, n, self.options.canvas)
         if self.type_id is not None and "type_id" not in out:
             out["type_id"] = pa.array(np.full(n, self.type_id, dtype=np.int64))
-        if "design_id" in out:
-            out["design_id"] = out["design_id"].cast(pa.string())
-        if "name" in out:
-            out["name"] = out["name"].cast(pa.string())
+        for text in ("design_id", "name"):
+            if text in out:
+                out[text] = self._as_text(out[text], text)
         table = pa.table(out) if out else pa.table({"_rows": pa.nulls(n)}).drop(["_rows"])
         if bad is not None and bad.any():
             table = table.append_column(NON_NUMERIC_FLAG, pa.array(bad))
         return table
+
+    def _as_text(self, column: pa.ChunkedArray | pa.Array, canon: str) -> pa.ChunkedArray:
+        """A text column as strings; one clear error, with the fix, if it is not UTF-8."""
+        try:
+            return column.cast(pa.string())
+        except pa.ArrowInvalid:
+            if not (pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type)):
+                raise
+        raise LayerheatError(
+            f"{self.label}: column {self.mapping[canon]!r} holds text that is not UTF-8; "
+            "pass the file's encoding, e.g. --encoding latin-1 or --encoding cp1252"
+        )
 
 
 class _UndecodableRows:
@@ -677,11 +743,40 @@ def _refuse_header_only(label: str, text: str, src: TabularSource) -> None:
         )
 
 
-def _found_columns(names: Sequence[str], delimiter: str | None) -> str:
+def _found_columns(names: Sequence[str], delimiter: str | None, forced: bool = False) -> str:
     """`` (found columns a, b, c split at ';')`` for messages about a missing column."""
     shown = ", ".join(repr(n) for n in names[:8]) + (", ..." if len(names) > 8 else "")
     split = f" split at {delimiter_name(delimiter)}" if delimiter else ""
+    split += " (--delimiter)" if delimiter and forced else ""
     return f" (found {len(names)} column(s){split}: {shown})"
+
+
+def _paren(text: str) -> str:
+    return f" ({text})" if text else ""
+
+
+def _refuse_utf16_and_binary(label: str, head: bytes) -> None:
+    """Without ``--encoding``: one clear error for UTF-16 text or binary content."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise LayerheatError(
+            f"{label}: UTF-16 text; save it as UTF-8 CSV (Excel: 'CSV UTF-8') or pass "
+            "--encoding utf-16"
+        )
+    if b"\x00" in head:
+        raise LayerheatError(
+            f"{label}: not a CSV or Parquet file (binary content); "
+            "pass layer data as CSV or Parquet"
+        )
+
+
+def _decoded(data: bytes, encoding: str, label: str) -> str:
+    """``data`` decoded with ``--encoding``; one clear error where it is not that text."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise LayerheatError(
+            f"{label}: not {encoding} text (byte {exc.start}: {exc.reason}); check --encoding"
+        ) from None
 
 
 def _url_fs(url: str):  # noqa: ANN202 - (fsspec file system, path in it)

@@ -61,6 +61,15 @@ class CoverageMap:
     counts: np.ndarray
     n_designs: int
 
+    def __repr__(self) -> str:
+        n_types, ny, nx = self.counts.shape
+        present = int((self.counts.reshape(n_types, -1).max(axis=1, initial=0) > 0).sum())
+        peak = float(self.coverage.max(initial=0.0))
+        return (
+            f"CoverageMap({n_types} types ({present} present), {nx}x{ny} cells, "
+            f"{self.n_designs:,} designs, max coverage {peak:.2f})"
+        )
+
     @property
     def coverage(self) -> np.ndarray:
         """Layers containing each cell centre per design."""

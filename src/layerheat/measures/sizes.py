@@ -57,6 +57,14 @@ class SizeMap:
     outside: np.ndarray
     formula: str
 
+    def __repr__(self) -> str:
+        present = int((self.counts.sum(axis=1) + self.outside > 0).sum())
+        return (
+            f"SizeMap({self.formula} sizes, {self.grid.nx}x{self.grid.ny} hexagons, "
+            f"{len(self.counts)} types ({present} present), {int(self.counts.sum()):,} layers "
+            f"binned, {int(self.outside.sum()):,} outside the extent)"
+        )
+
     def to_arrow(self) -> pa.Table:
         """sizes.csv: type_id, type_name, w, h, count (zero hexagons included)."""
         centres = self.grid.tidy_centers()

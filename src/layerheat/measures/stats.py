@@ -138,6 +138,13 @@ class TypeStatsResult:
     per_design_max: np.ndarray | None = None
     both: np.ndarray | None = field(default=None, repr=False)
 
+    def __repr__(self) -> str:
+        designs = f", {self.n_designs:,} designs" if self.n_designs is not None else ""
+        return (
+            f"TypeStatsResult({len(self.present())} of {len(self.layers)} types present, "
+            f"{int(self.layers.sum()):,} layers{designs})"
+        )
+
     @property
     def has_designs(self) -> bool:
         """Whether design measures (designs, co-occurrence, relative placement) exist."""
@@ -417,6 +424,14 @@ class RelativeMap:
     counts: np.ndarray
     n_pairs: int
     n_designs: int
+
+    def __repr__(self) -> str:
+        a, b = self.type_a, self.type_b
+        return (
+            f"RelativeMap({b.name} [{b.id}] relative to {a.name} [{a.id}], "
+            f"{self.n_pairs:,} pairs in {self.n_designs:,} designs, "
+            f"{self.grid.nx}x{self.grid.ny} hexagons)"
+        )
 
     @property
     def name(self) -> str:
