@@ -48,7 +48,7 @@ def heatmaps(
     canvas: tuple[float, float] | None = None,
     type_id: int | None = None,
     outside: str = "clip",
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
     dask: str | None = None,
     engine: Engine | None = None,
 ) -> HeatmapSet:
@@ -56,9 +56,11 @@ def heatmaps(
 
     ``scale`` is ``"canvas"`` or ``"minmax"``; ``gridsize`` the number of hexagons
     across, as matplotlib's ``gridsize``; ``canvas`` a (width, height) for data without
-    one; ``type_id`` the type of headerless x,y files; ``progress`` is called with the
-    number of rows read after each batch (in min-max mode both passes report; if it has
-    an ``add_total(rows)`` method it is told the rows expected, where known).
+    one; ``type_id`` the type of headerless x,y files; ``progress=True`` shows a
+    progress bar (rows read, total, percentage, time left; in a notebook too), or a
+    callable is called with the number of rows read after each batch (in min-max mode
+    both passes report; if it has an ``add_total(rows, estimate=False)`` method it is
+    told the rows expected: exact from Parquet metadata, estimated for a CSV).
     ``dask`` runs the binning on a Dask cluster: a scheduler address
     (``tcp://host:8786``) or ``local[:N]`` (N local worker processes); ``engine`` an
     engine of :mod:`layerheat.engines` the caller has entered. The result is the same
@@ -134,7 +136,7 @@ def measure(
     canvas: tuple[float, float] | None = None,
     type_id: int | None = None,
     outside: str = "clip",
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
     dask: str | None = None,
     engine: Engine | None = None,
 ) -> Measured:

@@ -45,7 +45,7 @@ class Pipeline:
         type_id: int | None = None,
         outside: str = "clip",
         require_canvas: bool = True,
-        progress: Progress | None = None,
+        progress: Progress | bool | None = None,
         passes: int = 1,
         dask: str | None = None,
         engine: Engine | None = None,
@@ -54,7 +54,14 @@ class Pipeline:
         self.checks = CheckOptions(self.taxonomy, canvas, outside, require_canvas)
         self.sources = open_sources(data, type_id=type_id, taxonomy=self.taxonomy, canvas=canvas)
         self.parts: list[Part] = make_parts(self.sources)
-        self.progress = progress
+        self._own_bar = None
+        if progress is True:  # the API's progress=True: a bar of our own, even off a terminal
+            from .progress import RowProgress
+
+            progress = self._own_bar = RowProgress(force=True)
+        elif progress not in (None, False) and not callable(progress):
+            raise TypeError(f"progress= takes True or a callable, not {progress!r}")
+        self.progress = progress or None
         self.passes = passes
         self._own_engine = engine is None
         self.engine = engine if engine is not None else make_engine(dask)
@@ -68,6 +75,8 @@ class Pipeline:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._own_bar is not None:
+            self._own_bar.close()
         if self._own_engine:
             self.engine.__exit__(*exc)
 
@@ -93,11 +102,18 @@ class Pipeline:
         return report
 
     def _announce_total(self) -> None:
-        """Tell ``progress`` (if it has ``add_total``) how many rows to expect, if known."""
+        """Tell ``progress`` (if it has ``add_total``) how many rows to expect: exact from
+        Parquet metadata, estimated for a CSV from its size and its first lines."""
         add_total = getattr(self.progress, "add_total", None)
+        if add_total is None:
+            return
         rows = [p.rows for p in self.parts]
-        if add_total is not None and None not in rows:
+        if None not in rows:
             add_total(sum(rows) * self.passes)
+            return
+        guesses = [p.expected_rows() for p in self.parts]
+        if None not in guesses:
+            add_total(sum(guesses) * self.passes, estimate=True)
 
 
 def first_canvas(parts: Sequence[Part], checks: CheckOptions) -> tuple[float, float] | None:

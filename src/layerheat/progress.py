@@ -56,14 +56,16 @@ class RowProgress:
         self.unit = unit
         self.rows = 0
         self.total = total
+        self.estimate = False  # the total is an estimate (a CSV's size / its line length)
         self._start = time.monotonic()
         self._bar = None
         self._task = None
         self._lock = threading.Lock()
 
-    def add_total(self, rows: int) -> None:
-        """Expect ``rows`` more in all (e.g. from Parquet metadata)."""
+    def add_total(self, rows: int, estimate: bool = False) -> None:
+        """Expect ``rows`` more in all (e.g. from Parquet metadata; ``estimate``: about)."""
         with self._lock:
+            self.estimate = self.estimate or estimate
             self.total = (self.total or 0) + int(rows)
             if self._bar is not None:
                 self._bar.update(self._task, total=self.total)
@@ -71,6 +73,10 @@ class RowProgress:
     def __call__(self, rows: int = 1) -> None:
         with self._lock:
             self.rows += int(rows)
+            if self.estimate and self.total is not None and self.rows > self.total:
+                self.total = self.rows  # the estimate was short: never past 100 %
+                if self._bar is not None:
+                    self._bar.update(self._task, total=self.total)
             if self._bar is None:
                 if time.monotonic() - self._start < self.delay:
                     return
@@ -143,7 +149,8 @@ class _Field:
         o = self.owner
         if self.kind == "rate":
             return f"{format_count(o.rate, rate=True)} {o.unit}/s"
-        total = f" / {format_count(o.total)}" if o.total else ""
+        about = "~" if o.estimate else ""
+        total = f" / {about}{format_count(o.total)}" if o.total else ""
         return f"{format_count(o.rows)}{total} {o.unit}"
 
 

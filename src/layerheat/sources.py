@@ -351,6 +351,13 @@ class Part:
             return None
         return self.reader.rows_in(self.row_groups)
 
+    def expected_rows(self) -> int | None:
+        """:attr:`rows`, or else an estimate (a CSV: its size over its first lines' length)."""
+        rows = self.rows
+        if rows is None and self.reader is not None:
+            rows = self.reader.estimated_rows()
+        return rows
+
     @property
     def in_memory(self) -> bool:
         """Whether the part's rows are already in memory (no reading to overlap)."""

@@ -61,7 +61,7 @@ def type_stats(
     canvas: tuple[float, float] | None = None,
     type_id: int | None = None,
     outside: str = "clip",
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
     dask: str | None = None,
     engine: Engine | None = None,
 ) -> Stats:

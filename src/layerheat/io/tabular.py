@@ -476,6 +476,23 @@ class TabularSource:
         meta = self._parquet_file().metadata
         return [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
 
+    def estimated_rows(self, sample: int = 1 << 20) -> int | None:
+        """About how many data rows a local, uncompressed CSV holds: its size over the mean
+        length of its first lines (``sample`` bytes); None where that cannot be told."""
+        if self.kind not in ("csv", "points") or self.url is not None or self.compression:
+            return None
+        try:
+            size = self.path.stat().st_size
+            with open(self.path, "rb") as fp:
+                head = fp.read(sample)
+        except OSError:
+            return None
+        lines = head.count(b"\n") + (len(head) == size and not head.endswith(b"\n"))
+        header = 0 if self.kind == "points" else 1
+        if len(head) == size or not lines:
+            return max(lines - header, 0)
+        return max(round(size * lines / len(head)) - header, 0)
+
     def rows_in(self, row_groups: Sequence[int]) -> int:
         """Rows in the given Parquet row groups (or files of a folder), from metadata."""
         if self.kind == "dataset":
