@@ -134,3 +134,96 @@ def test_read_coco_layers_reports_rejects_and_notes(tmp_path: Path) -> None:
     assert report.files_skipped == [(str(bad), report.files_skipped[0][1])]
     assert "invalid JSON" in report.files_skipped[0][1]
     assert any("unmapped" in n for n in report.notes)
+
+
+# -- streaming (ijson) and what it hands to json.load ------------------------------------------
+def big_coco(path: Path, annotations: int) -> Path:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "coco_memory", Path(__file__).parents[1] / "benchmarks" / "coco_memory.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.write_coco(path, annotations, max(1, annotations // 10))
+
+
+def test_streaming_gives_the_rows_json_load_gives(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import layerheat.io.coco as coco_module
+
+    path = big_coco(tmp_path / "big.json", 40_000)
+    streamed = read_coco_file(path)
+    monkeypatch.setattr(coco_module, "_stream_refusal", lambda *_: "forced")
+    loaded = read_coco_file(path)
+    assert streamed.table.num_rows == 40_000
+    assert streamed.table.equals(loaded.table)
+    assert (streamed.counts, streamed.notes) == (loaded.counts, loaded.notes)
+
+
+def test_streaming_memory_grows_with_rows_not_with_the_json_text(tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = big_coco(tmp_path / "big.json", 150_000)
+    read_coco_file(coco(tmp_path))  # imports done before measuring
+    tracemalloc.start()
+    doc = read_coco_file(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert doc.table.num_rows == 150_000
+    # json.load alone holds ~8x the file in Python objects; streaming holds one batch
+    assert peak < path.stat().st_size, (peak, path.stat().st_size)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b'{"images": [{"id": 1, "width": 5, "height": 5}], "annotations": [',
+         r"invalid JSON \(parse error: premature EOF\)"),
+        (b'{"images": [], "annotations": [{"bbox": [NaN, 1, 2, 3]}]}', "invalid JSON"),
+        (b'{"images": [{"id": ' + b"9" * 5000 + b'}], "annotations": []}',
+         "a number of more than 4000 digits"),
+        (b'{"images": [], "annotations": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}",
+         "nesting deeper than 1000"),
+        ('{"images": [], "annotations": []}'.encode("utf-16"), "not UTF-8 text"),
+        (b'{"images": [{"file_name": "\xff\xfe"}], "annotations": []}', "not UTF-8 text"),
+        (b'[{"image_id": 1, "bbox": [1, 2, 3, 4]}]', "detection results"),
+        (b'{"images": [], "categories": []}', "missing key 'annotations'"),
+        (b'{"images": {"a": 1}, "annotations": [{}]}', "missing key 'images'"),
+        (b'{"images": [{"id": 1, "width": 5, "height": 5}], "annotations": []}', "no layers"),
+    ],
+)  # fmt: skip
+def test_a_large_broken_file_is_rejected_by_the_stream_with_a_reason(
+    tmp_path: Path,
+    monkeypatch,
+    content: bytes,
+    reason: str,  # noqa: ANN001
+) -> None:
+    import layerheat.io.coco as coco_module
+
+    monkeypatch.setattr(coco_module, "STDLIB_BYTES", 0)  # every file counts as large
+    monkeypatch.setattr(coco_module, "_load", lambda *_: pytest.fail("json.load used"))
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    with pytest.raises(CocoReadError, match=reason):
+        read_coco_file(path)
+
+
+def test_a_utf8_bom_is_skipped_when_streaming(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import layerheat.io.coco as coco_module
+
+    monkeypatch.setattr(coco_module, "_load", lambda *_: pytest.fail("json.load used"))
+    path = coco(tmp_path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert read_coco_file(path).table.num_rows == 4
+
+
+def test_out_of_memory_is_said_as_such_not_as_another_error(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import layerheat.io.coco as coco_module
+
+    def exhausted(*_: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(coco_module, "_images", exhausted)
+    table, report = read_coco_layers([coco(tmp_path)], taxonomy=default_taxonomy())
+    assert len(table) == 0
+    assert report.files_skipped[0][1] == "out of memory reading this file (0 MB)"

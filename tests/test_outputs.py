@@ -158,3 +158,93 @@ def test_kill_9_of_render_all_leaves_a_complete_set(tmp_path) -> None:  # noqa: 
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(30)
         check()
+
+
+# -- temporaries of killed single-file writes ---------------------------------------------------
+def dead_pid() -> int:
+    """The pid of a process that has exited and been reaped."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait(30)
+    return child.pid
+
+
+def test_a_write_removes_temporaries_of_killed_writers_and_keeps_live_ones(tmp_path) -> None:  # noqa: ANN001
+    from layerheat.outputs import atomic_path, temporary_prefix
+
+    host = temporary_prefix("x").split("-")[-1].rstrip(".")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        files = {
+            "dead": f".summary.png.{dead_pid()}-{host}.abc_12.tmp",
+            "dead link": f".summary.png.{dead_pid()}-{host}.link",
+            "own": f".summary.png.{os.getpid()}-{host}.own1.tmp",
+            "child": f".summary.png.{sleeper.pid}-{host}.kid1.tmp",
+            "other host": f".summary.png.{dead_pid()}-zzzzzz.abc.tmp",
+            "other name": f".summary.png.bak.{dead_pid()}-{host}.abc.tmp",
+            "old style": ".summary.png.k2j3h4g5.tmp",
+            "user's": "summary.png.1.tmp",
+        }
+        for name in files.values():
+            (tmp_path / name).write_text("partial")
+        with atomic_path(tmp_path / "summary.png") as tmp:
+            tmp.write_text("new")
+        left = {p.name for p in tmp_path.iterdir()}
+        kept = {k for k, name in files.items() if name in left}
+        assert kept == {"own", "child", "other host", "other name", "old style", "user's"}
+        assert (tmp_path / "summary.png").read_text() == "new"
+    finally:
+        sleeper.kill()
+        sleeper.wait(30)
+
+
+KILLED_WRITER = """
+import os, sys, time
+from layerheat.outputs import atomic_path
+with atomic_path(sys.argv[1]) as tmp:
+    tmp.write_bytes(b"half a png")
+    print(tmp, flush=True)
+    time.sleep(60)
+"""
+
+
+def test_kill_9_during_a_single_file_write_leaves_nothing_after_the_next_write(tmp_path) -> None:  # noqa: ANN001
+    from layerheat.render import render_design
+    from layerheat.sample import sample_layers
+
+    target = tmp_path / "design.png"
+    writers = [
+        subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(target)],
+                         stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]  # fmt: skip
+    temporaries = [Path(w.stdout.readline().strip()) for w in writers]
+    assert all(t.exists() for t in temporaries)
+    os.kill(writers[0].pid, signal.SIGKILL)
+    writers[0].wait(30)
+    layers = sample_layers(designs=1)
+    render_design(layers, target, size=64)
+    assert not temporaries[0].exists()  # the killed run's half file is gone
+    assert temporaries[1].exists()  # the live concurrent run's is not touched
+    writers[1].kill()
+    writers[1].wait(30)
+    render_design(layers, target, size=64)
+    assert [p.name for p in tmp_path.iterdir()] == ["design.png"]
+
+
+def test_ingest_removes_links_left_by_a_killed_ingest(cli, tmp_path) -> None:  # noqa: ANN001
+    from layerheat.outputs import temporary_prefix
+
+    host = temporary_prefix("x").split("-")[-1].rstrip(".")
+    out = tmp_path / "layers.parquet"
+    stale = [
+        tmp_path / f".{n}.{dead_pid()}-{host}.link" for n in (out.name, out.name + ".rejects.csv")
+    ]
+    for link in stale:
+        link.symlink_to(".layers.parquet.files/layers.parquet")
+    result = cli("ingest", SHARED / "data" / "psd", "-o", out)
+    assert result.code == 0, result.err
+    assert not any(link.is_symlink() for link in stale)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "..layers.parquet.files.layerheat", ".layers.parquet.files",
+        "layers.parquet", "layers.parquet.rejects.csv",
+    ]  # fmt: skip

@@ -297,6 +297,9 @@ def read_one(index: int, item: InputFile, options: IngestOptions) -> FileResult:
             )
     except (PsdReadError, CocoReadError) as exc:
         return FileResult(index, item.path, None, str(exc) or type(exc).__name__)
+    except MemoryError:
+        size = f"{st.st_size / 1e6:.0f} MB"
+        return FileResult(index, item.path, None, f"out of memory reading this file ({size})")
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
         return FileResult(index, item.path, None, f"unexpected error ({type(exc).__name__}: {exc})")
     n = table.num_rows

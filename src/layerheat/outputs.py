@@ -24,6 +24,8 @@ __all__ = [
     "atomic_path",
     "check_output_dir",
     "ensure_dir",
+    "remove_stale_temporaries",
+    "temporary_prefix",
 ]
 
 #: image formats figures and renderings are written in
@@ -65,12 +67,82 @@ def check_output_dir(path: str | Path) -> Path:
     return path
 
 
+# -- temporaries beside a final name ---------------------------------------------------------
+# A single file is written under a hidden temporary name beside its final name and renamed
+# into place. The temporary's name says who wrote it: ``.NAME.PID-HOST.XXXXXXXX.tmp`` (and
+# ``.NAME.PID-HOST.link`` for the links OwnedFiles swaps in), HOST a short tag of this
+# machine's name. A kill -9 leaves such a file behind; the next write of NAME in the same
+# folder removes the ones whose writer, on this machine, is gone. A live writer's file
+# (its pid alive) and files from other machines (a shared folder) are never touched.
+
+
+def _host_tag() -> str:
+    import hashlib
+    import socket
+
+    return hashlib.blake2s(socket.gethostname().encode(), digest_size=3).hexdigest()
+
+
+def temporary_prefix(name: str) -> str:
+    """The start of this process's temporary names for a final file called ``name``.
+
+    >>> temporary_prefix("summary.png").startswith(f".summary.png.{os.getpid()}-")
+    True
+    """
+    return f".{name}.{os.getpid()}-{_host_tag()}."
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return True  # not a pid we wrote: leave it alone
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # alive under another user (or absurd): keep
+    return True
+
+
+def remove_stale_temporaries(folder: str | Path, name: str) -> list[Path]:
+    """Remove the temporaries of ``name`` in ``folder`` left by writers that are gone.
+
+    Only names of layerheat's own pattern for ``name`` written on this machine count, and
+    only when the pid in the name is no longer running. Returns what was removed.
+    """
+    import re
+
+    folder = Path(folder)
+    pattern = re.compile(
+        rf"\.{re.escape(name)}\.(\d{{1,10}})-{_host_tag()}\.(?:\w+\.tmp|link)", re.ASCII
+    )
+    start = f".{name}."
+    removed: list[Path] = []
+    try:
+        entries = [e.name for e in os.scandir(folder) if e.name.startswith(start)]
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.fullmatch(entry)
+        if match is None or _pid_alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            (folder / entry).unlink()
+            removed.append(folder / entry)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it to ``path`` on success only."""
+    """Yield a temporary path beside ``path``; rename it to ``path`` on success only.
+
+    Temporaries of ``path`` left by earlier writers that were killed are removed first.
+    """
     path = Path(path)
-    ensure_dir(path.parent if str(path.parent) else ".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    parent = path.parent if str(path.parent) else Path(".")
+    ensure_dir(parent)
+    remove_stale_temporaries(parent, path.name)
+    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(path.name), suffix=".tmp", dir=parent)
     os.close(fd)
     tmp_path = Path(tmp)
     umask = os.umask(0)
@@ -343,6 +415,8 @@ class OwnedFiles:
             if final.is_dir():
                 raise LayerheatError(f"{final}: is a folder; give a file name")
         self.folder.__enter__()
+        for name in self.names:
+            remove_stale_temporaries(self.parent, name)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -356,7 +430,7 @@ class OwnedFiles:
             target = Path(self.folder.out.name) / name
             if final.is_symlink() and Path(os.readlink(final)) == target:
                 continue
-            link = self.parent / f".{name}.link-{os.getpid()}"
+            link = self.parent / f"{temporary_prefix(name)}link"
             link.unlink(missing_ok=True)
             link.symlink_to(target)
             os.replace(link, final)

@@ -19,6 +19,15 @@ Annotations left out are counted by reason: ``crowd`` (``iscrowd`` set; kept wit
 ``keep_crowd``), ``no bbox``, ``bad bbox`` (not four finite numbers, or negative size),
 ``missing image`` (``image_id`` names no image), ``image without size`` (its image
 has no positive width and height), ``no category`` (no ``category_id``).
+
+Memory: the file is streamed (``ijson``): images and categories are read first, then
+annotations one at a time into Arrow batches, so memory grows with the rows kept, not
+with the JSON text (a 260 MB, 2 M-annotation file: ~2.1 GB with ``json.load``, see
+``docs/performance.md``). Files the streaming parser must not see go to ``json.load``
+instead when they are small (``STDLIB_BYTES``): JSON it rejects (so ``NaN`` and
+``Infinity`` still read as bad numbers, and errors say line and column), numbers of more
+than 4300 digits and nesting deeper than ``MAX_DEPTH``. A larger such file is rejected
+with the reason.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ import json
 import math
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +47,8 @@ from ..taxonomy import UNMAPPED_RULE, Match, Taxonomy, default_taxonomy
 
 __all__ = [
     "COCO_SCHEMA",
+    "MAX_DEPTH",
+    "STDLIB_BYTES",
     "CocoDocument",
     "CocoReadError",
     "read_coco_file",
@@ -56,6 +67,14 @@ COCO_SCHEMA = pa.schema(
         ("type_rule", pa.string()),
     ]
 )
+
+#: files up to this size that the streaming parser refuses are read by ``json.load``
+STDLIB_BYTES = 48 * 2**20
+#: deeper nesting (counted on brackets, strings included) is not streamed
+MAX_DEPTH = 1000
+#: longer runs of digits are not streamed (ijson's C backend crashes past Python's limit)
+_MAX_DIGITS = 4000
+_BATCH = 16384
 
 _INT16 = (-32768, 32767)
 _INT64 = (-(2**63), 2**63 - 1)
@@ -86,30 +105,187 @@ def read_coco_file(
     """Rows of one COCO JSON file; raises :class:`CocoReadError` with a reason if none."""
     taxonomy = taxonomy or default_taxonomy()
     mapping = {str(k).casefold(): int(v) for k, v in (mapping or {}).items()}
-    data = _load(Path(path))
+    sections = _Sections.open(Path(path))
+    try:
+        return _read(sections, taxonomy, mapping, keep_crowd)
+    except _Restart as restart:  # small and refused by ijson: json.load's data instead
+        sections.data = restart.data
+        return _read(sections, taxonomy, mapping, keep_crowd)
+
+
+def _read(sections: _Sections, taxonomy: Taxonomy, mapping: dict, keep_crowd: bool) -> CocoDocument:
     notes: list[str] = []
     counts: Counter = Counter()
-    names = _category_names(data, notes)
-    images = _images(data["images"], counts, notes)
+    names = _category_names(sections.categories(), notes)
+    images = _images(sections.images(), counts, notes)
     reader = _Annotations(taxonomy, mapping, names, images, keep_crowd, counts)
-    for ann in data["annotations"]:
+    for ann in sections.annotations():
         reader.add(ann)
+    sections.check(images, reader.seen)
     notes.extend(_category_notes(reader.matches, names, taxonomy, has_list=bool(names)))
-    if not reader.cols["design_id"]:
+    table = reader.table()
+    if table.num_rows == 0:
         left = ", ".join(f"{n} {why}" for why, n in counts.most_common())
         raise CocoReadError(
             "no layers: no usable annotation"
             + (f" ({left})" if left else "")
-            + f" among {len(data['annotations'])} annotations"
+            + f" among {reader.seen} annotations"
         )
     if reader.big_ids:
         notes.append(f"{reader.big_ids} annotation/image id(s) beyond 64 bits kept without them")
-    table = pa.table(reader.cols, schema=COCO_SCHEMA)
     return CocoDocument(table, len(images), counts, notes, reader.matches)
 
 
+class _Sections:
+    """The images, categories and annotations of one file: streamed with ijson (one pass
+    each), or from ``json.load`` for the files :func:`_stream_refusal` names."""
+
+    def __init__(self, path: Path, data: dict | None) -> None:
+        self.path, self.data = path, data
+        self.bom = 0
+
+    @classmethod
+    def open(cls, path: Path) -> _Sections:
+        try:
+            size = path.stat().st_size
+            with open(path, "rb") as fp:
+                head = fp.read(4)
+            refusal = _stream_refusal(path, head)
+        except OSError as exc:
+            raise CocoReadError(f"cannot read file ({exc.strerror or exc})") from None
+        if refusal is not None:
+            if size > STDLIB_BYTES:
+                raise CocoReadError(
+                    f"invalid JSON for a file this large ({refusal}); "
+                    f"files over {STDLIB_BYTES >> 20} MB must be UTF-8 without them"
+                )
+            return cls(path, _load(path))
+        sections = cls(path, None)
+        sections.bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+        return sections
+
+    def _items(self, key: str) -> Iterator:
+        if self.data is not None:
+            value = self.data.get(key)
+            yield from value if isinstance(value, list) else ()
+            return
+        import ijson
+
+        try:
+            with open(self.path, "rb") as fp:
+                fp.seek(self.bom)
+                yield from ijson.items(fp, f"{key}.item", use_float=True)
+        except (ijson.JSONError, ValueError) as exc:  # ValueError: text ijson cannot decode
+            self._failed(_first_line(exc))
+        except OSError as exc:
+            raise CocoReadError(f"cannot read file ({exc.strerror or exc})") from None
+
+    def _failed(self, message: str) -> None:
+        """ijson refused the file: json.load says where (and reads NaN) if it is small."""
+        if self.path.stat().st_size <= STDLIB_BYTES:
+            raise _Restart(_load(self.path))
+        if "UTF8" in message or "UTF-8" in message:
+            message = "not UTF-8 text"
+        raise CocoReadError(f"invalid JSON ({message})")
+
+    def images(self) -> Iterator:
+        return self._items("images")
+
+    def categories(self) -> list | None:
+        items = list(self._items("categories"))
+        if items or self._shape().get("categories") == "start_array":
+            return items
+        return None
+
+    def annotations(self) -> Iterator:
+        return self._items("annotations")
+
+    def check(self, images: dict, annotations: int) -> None:
+        """A file without an images or annotations list is not COCO; say what it is."""
+        if self.data is not None:
+            _check_shape(self.data)
+        elif not (images and annotations):
+            shape = self._shape()
+            kinds = {"start_array": [], "start_map": {}, "string": "", "boolean": False}
+            standin = {k: kinds.get(v, None if v == "null" else 0) for k, v in shape.items()}
+            top = standin.pop("", {})
+            _check_shape(standin if isinstance(top, dict) else top)
+
+    def _shape(self) -> dict[str, str]:
+        """The first event of the document (key "") and of each top-level value (one
+        slow pass; only for files that gave no images, annotations or categories)."""
+        if self.data is not None:
+            return {k: "start_array" for k, v in self.data.items() if isinstance(v, list)}
+        import ijson
+
+        shape: dict[str, str] = {}
+        key = None
+        try:
+            with open(self.path, "rb") as fp:
+                fp.seek(self.bom)
+                for prefix, event, value in ijson.parse(fp):
+                    if prefix == "" and "" not in shape:
+                        shape[""] = event
+                    elif prefix == "" and event == "map_key":
+                        key = value
+                    elif key is not None:
+                        shape.setdefault(key, event)
+                        key = None
+        except (ijson.JSONError, ValueError) as exc:
+            self._failed(_first_line(exc))
+        return shape
+
+
+def _first_line(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
+
+
+class _Restart(Exception):  # noqa: N818 - control flow, never leaves this module
+    """The streaming parser gave up on a small file: start again from json.load's data."""
+
+    def __init__(self, data: dict) -> None:
+        super().__init__()
+        self.data = data
+
+
+def _stream_refusal(path: Path, head: bytes) -> str | None:
+    """Why ijson's C backend must not parse this file (None: it may).
+
+    Not UTF-8 (a UTF-16/32 byte-order mark or NULs at the start), a run of more than 4000
+    digits (it crashes converting them), or brackets nested deeper than MAX_DEPTH (its
+    memory grows with the square of the depth). Scanned in blocks with NumPy."""
+    import numpy as np
+
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
+        return "not UTF-8 text"
+    digits = 0  # digits at the end of the previous block
+    level = low = 0  # bracket count so far, and its lowest value
+    with open(path, "rb") as fp:
+        while block := fp.read(1 << 18):
+            a = np.frombuffer(block, np.uint8)
+            others = np.flatnonzero((a < 48) | (a > 57))
+            if others.size == 0:
+                digits += a.size
+            else:
+                gaps = np.diff(others, prepend=-1 - digits, append=a.size) - 1
+                digits = int(gaps[-1])
+                if int(gaps.max()) > _MAX_DIGITS:
+                    return f"a number of more than {_MAX_DIGITS} digits"
+            if digits > _MAX_DIGITS:
+                return f"a number of more than {_MAX_DIGITS} digits"
+            step = ((a == 91) | (a == 123)).astype(np.int8) - ((a == 93) | (a == 125))
+            count = np.cumsum(step, dtype=np.int64) + level
+            lows = np.minimum.accumulate(np.minimum(count, low))
+            if int((count - lows).max()) > MAX_DEPTH:
+                return f"nesting deeper than {MAX_DEPTH}"
+            level, low = int(count[-1]), int(lows[-1])
+    return None
+
+
 def _load(path: Path) -> dict:
-    """The file's JSON object, checked to be a COCO dataset."""
+    """The file's JSON object by ``json.load``, checked to be a COCO dataset."""
     try:
         with open(path, "rb") as fp:
             data = json.load(fp)
@@ -125,6 +301,11 @@ def _load(path: Path) -> dict:
         raise CocoReadError(f"invalid JSON ({str(exc).split(';')[0]})") from None
     except OSError as exc:
         raise CocoReadError(f"cannot read file ({exc.strerror or exc})") from None
+    _check_shape(data)
+    return data
+
+
+def _check_shape(data: object) -> None:
     if isinstance(data, list):
         raise CocoReadError(
             "not a COCO dataset: a JSON list (a detection results file?); "
@@ -141,12 +322,10 @@ def _load(path: Path) -> dict:
             f"not a COCO dataset: missing key {what} (a list) in {describe(data)}; "
             "layer records go in a JSON list [{...}, ...] or JSON Lines"
         )
-    return data
 
 
-def _category_names(data: dict, notes: list[str]) -> dict[int, str]:
-    categories = data.get("categories")
-    if not isinstance(categories, list):
+def _category_names(categories: list | None, notes: list[str]) -> dict[int, str]:
+    if categories is None:
         notes.append("no 'categories' list: categories keep their ids and have no names")
         return {}
     return {
@@ -156,7 +335,7 @@ def _category_names(data: dict, notes: list[str]) -> dict[int, str]:
     }
 
 
-def _images(entries: list, counts: Counter, notes: list[str]) -> dict:
+def _images(entries: Iterable, counts: Counter, notes: list[str]) -> dict:
     """image id -> (design id, width, height), or None for an image without a size."""
     images: dict[int, tuple[str, float, float] | None] = {}
     seen_files: Counter = Counter()
@@ -193,8 +372,20 @@ class _Annotations:
         self.taxonomy, self.mapping, self.names = taxonomy, mapping, names
         self.images, self.keep_crowd, self.counts = images, keep_crowd, counts
         self.cols: dict[str, list] = {name: [] for name in COCO_SCHEMA.names}
+        self.batches: list[pa.RecordBatch] = []
         self.matches: dict[int, tuple[str, Match]] = {}
         self.big_ids = 0
+        self.seen = 0
+
+    def _flush(self) -> None:
+        if self.cols["design_id"]:
+            self.batches.append(pa.record_batch(self.cols, schema=COCO_SCHEMA))
+            self.cols = {name: [] for name in COCO_SCHEMA.names}
+
+    def table(self) -> pa.Table:
+        """The rows so far, one Arrow table."""
+        self._flush()
+        return pa.Table.from_batches(self.batches, schema=COCO_SCHEMA)
 
     def _skip_reason(self, ann: object) -> str | None:
         if not isinstance(ann, dict):
@@ -241,6 +432,7 @@ class _Annotations:
 
     def add(self, ann: object) -> None:
         """One annotation: a row, or a count of why not."""
+        self.seen += 1
         reason = self._skip_reason(ann)
         if reason is not None:
             self.counts[reason] += 1
@@ -269,6 +461,8 @@ class _Annotations:
         }
         for key, value in row.items():
             self.cols[key].append(value)
+        if len(self.cols["design_id"]) >= _BATCH:
+            self._flush()
 
 
 def _category_notes(matches: dict, names: dict, taxonomy: Taxonomy, has_list: bool) -> list[str]:

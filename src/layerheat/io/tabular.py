@@ -595,9 +595,22 @@ class TabularSource:
 
         with _UndecodableRows(self.label) as guard:
             if not self._small():
-                # Large files stream with typed numbers; a stray text value is fatal here.
-                for batch in guard.iterate(reader(numeric_src)):
-                    yield self._with_malformed(batch, malformed)
+                # Large files stream with typed numbers; past a value that is not a number
+                # (text, bytes that are not UTF-8), the rest is read as bytes and coerced
+                # per row, so every row is used or counted.
+                done = 0
+                try:
+                    for batch in guard.iterate(reader(numeric_src)):
+                        done += batch.num_rows + malformed["n"]
+                        yield self._with_malformed(batch, malformed)
+                except pa.ArrowInvalid as exc:
+                    if "conversion" not in str(exc).lower():
+                        raise
+                    malformed["n"] = 0
+                    read.skip_rows_after_names = done
+                    as_bytes = dict.fromkeys(numeric_src, pa.binary())
+                    for batch in guard.iterate(reader(as_bytes)):
+                        yield self._with_malformed(batch, malformed)
                 return
             try:
                 batches = guard.run(lambda: list(reader(numeric_src)))
