@@ -73,14 +73,13 @@ def test_opens_on_the_built_in_sample(qtbot, settings):
     qtbot.addWidget(win)
     win.show()
     assert win.design_list.count() == 3000
-    assert win.design_list.currentItem().text() == "sample-0001"
+    assert win.design_list.current_text() == "sample-0001"
     assert "sample-0001" in win.windowTitle()
     assert len(win.graphics.items()) > 10  # canvas, layers, labels drawn
 
 
 def test_clicking_a_design_in_the_list_shows_it(qtbot, window):
-    item = window.design_list.item(4)
-    rect = window.design_list.visualItemRect(item)
+    rect = window.design_list.row_rect(4)
     with qtbot.waitSignal(window.redrawn):
         qtbot.mouseClick(
             window.design_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
@@ -91,14 +90,14 @@ def test_clicking_a_design_in_the_list_shows_it(qtbot, window):
 
 def test_search_filters_the_list_and_shows_the_first_match(qtbot, window):
     qtbot.keyClicks(window.search, "sample-2")
-    names = [window.design_list.item(i).text() for i in range(window.design_list.count())]
+    names = [window.design_list.text(i) for i in range(window.design_list.count())]
     assert names == [f"sample-{i}" for i in range(20, 30)]
     assert window.model.current == "sample-20"
     assert window.count_label.text() == "10 of 30 designs"
     # Down in the search box steps through the matches
     qtbot.keyClick(window.search, Qt.Key.Key_Down)
     assert window.model.current == "sample-21"
-    assert window.design_list.currentItem().text() == "sample-21"
+    assert window.design_list.current_text() == "sample-21"
 
 
 def test_arrow_and_page_keys_step_through_designs(qtbot, window):
@@ -113,7 +112,7 @@ def test_arrow_and_page_keys_step_through_designs(qtbot, window):
     assert window.model.current == "sample-01"
     qtbot.keyClick(window.design_list, Qt.Key.Key_Down)
     assert window.model.current == "sample-02"
-    assert window.design_list.currentItem().text() == "sample-02"
+    assert window.design_list.current_text() == "sample-02"
 
 
 def test_unticking_a_type_in_the_legend_removes_its_layers(qtbot, window, tmp_path):
