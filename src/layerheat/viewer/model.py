@@ -478,7 +478,7 @@ class ViewerModel:
         if scene is None:
             return f"no design matches {self.query!r}"
         i = self.index
-        pos = f"{i + 1} of {len(self.filtered)}" if i is not None else ""
+        pos = f"{i + 1:,} of {len(self.filtered):,}" if i is not None else ""
         cw, ch = scene.canvas
         total = int(self.design_index.layers[self._position])
         return (
