@@ -598,6 +598,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.overlay_item = None
         if self.model.loading:
             self._placeholder(self.error or self.model.status())
+            self.hover_label.setText(self.error or self.model.status())
             return
         scene = self.model.scene()
         if scene is None:

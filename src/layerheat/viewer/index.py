@@ -96,7 +96,7 @@ class DesignIndex:
         self._units = units
         self._tables = {i: s.table for i, s in enumerate(scans) if s.table is not None}
         self._kept = {i: s.kept for i, s in enumerate(scans) if s.kept is not None}
-        self._cache: OrderedDict[int, LayerTable] = OrderedDict()
+        self._cache: OrderedDict[int, tuple[pa.Table, pa.ChunkedArray]] = OrderedDict()
         self._folded: pa.Array | None = None
         self._name_rows: list[tuple[np.ndarray, np.ndarray, pa.Array]] | None = None
         parts = [s.names for s in scans]
@@ -194,35 +194,44 @@ class DesignIndex:
         return None if i < 0 else i
 
     def layers_of(self, position: int) -> LayerTable:
-        """The checked layers of the design at ``position``, in file order."""
+        """The checked layers of the design at ``position``, in file order.
+
+        The row checks look at one row at a time, so the design's rows are picked from
+        its row groups first and only they are checked (:func:`~layerheat.validate.clean`),
+        with the options the index was built with."""
         name = self.name(position)
         units = self.units[self.offsets[position] : self.offsets[position + 1]]
         tables = []
         for u in units.tolist():
-            arrow = self._checked(u).arrow
-            tables.append(arrow.filter(pc.equal(arrow.column("design_id"), name)))
+            if u in self._tables:
+                arrow = self._tables[u].arrow
+                tables.append(arrow.filter(pc.equal(arrow.column("design_id"), name)))
+                continue
+            raw, design = self._raw(u)
+            part = self._units[u]
+            rows = raw.filter(pc.equal(design, name))
+            opts = self.options.check
+            tables.append(
+                clean(rows, opts, default_design=part.default_design, source=part.label)[0]
+            )
         return LayerTable(pa.concat_tables(tables, promote_options="permissive"))
 
-    def _checked(self, unit: int) -> LayerTable:
-        """All checked rows of one unit (kept in memory, or read again and cached)."""
-        if unit in self._tables:
-            return self._tables[unit]
+    def _raw(self, unit: int) -> tuple[pa.Table, pa.ChunkedArray]:
+        """One unit's rows as read (canonical columns, not checked) and their design ids
+        as :func:`~layerheat.validate.clean` makes them; the last few are cached."""
         if unit in self._cache:
             self._cache.move_to_end(unit)
             return self._cache[unit]
         part = self._units[unit]
-        opts = self.options.check
         rows = max(part.rows or 0, 1)
-        batches = part.reader.batches(None, rows, row_groups=part.row_groups)
-        tables = [
-            LayerTable(clean(b, opts, default_design=part.default_design, source=part.label)[0])
-            for b in batches
-        ]
-        table = LayerTable.concat(tables)
-        self._cache[unit] = table
+        raw = pa.concat_tables(
+            part.reader.batches(None, rows, row_groups=part.row_groups),
+            promote_options="permissive",
+        )
+        self._cache[unit] = (raw, _design_ids(raw, part.default_design))
         while len(self._cache) > CACHED_UNITS:
             self._cache.popitem(last=False)
-        return table
+        return self._cache[unit]
 
     # -- search -----------------------------------------------------------------------
     def search(self, words: Sequence[str]) -> np.ndarray:
