@@ -257,9 +257,13 @@ class DesignListModel(QtCore.QAbstractListModel):
     def __init__(self, designs: DesignList, parent=None) -> None:  # noqa: ANN001
         super().__init__(parent)
         self.designs = designs
+        self._rows = len(designs)
 
     def rowCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
-        return 0 if parent.isValid() else len(self.designs)
+        return 0 if parent.isValid() else self._rows
+
+    def columnCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
+        return 0 if parent.isValid() else 1
 
     def data(self, index: QtCore.QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
         if role == Qt.ItemDataRole.DisplayRole and index.isValid():
@@ -270,17 +274,32 @@ class DesignListModel(QtCore.QAbstractListModel):
         """Show ``designs`` instead (a model reset: the view drops its rows at once)."""
         self.beginResetModel()
         self.designs = designs
+        self._rows = len(designs)
         self.endResetModel()
 
 
-class DesignListView(QtWidgets.QListView):
-    """The design list: a list view of a :class:`DesignListModel` with a few helpers."""
+class DesignListView(QtWidgets.QTableView):
+    """The design list: one column of a :class:`DesignListModel`, with a few helpers.
+
+    A table view rather than a list view: with fixed row heights its vertical header
+    places rows arithmetically, so a reset to 1.7 M rows or a jump to the last one asks
+    the model for the visible rows only (QListView lays out every row, calling the model
+    twice per row: ~10 s at 1.7 M)."""
 
     def __init__(self, parent=None) -> None:  # noqa: ANN001
         super().__init__(parent)
-        self.setUniformItemSizes(True)  # no per-row size queries: fast on millions
         self.setModel(DesignListModel(DesignList(None), self))
         self.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setStretchLastSection(True)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 4)
+        self.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
 
     def count(self) -> int:
         """Rows listed."""

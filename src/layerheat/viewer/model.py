@@ -34,7 +34,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import LayerheatError
-from ..measures.centres import HeatmapSet
 from ..render import Scene, Shape, design_scene
 from ..table import LayerTable
 from ..taxonomy import LayerType, Taxonomy, default_taxonomy
@@ -42,6 +41,7 @@ from .index import DesignIndex, IndexOptions
 
 if TYPE_CHECKING:
     from ..compare import Comparison
+    from ..measures.centres import HeatmapSet
 
 __all__ = [
     "DesignList",
