@@ -381,7 +381,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.error: str | None = None
         self._canvas_size: tuple[float, float] | None = None
         self.overlay_item: OverlayItem | None = None
-        QtGui.QFontDatabase.addApplicationFont(font_file())
+        if not self.model.loading:  # else once read: finding it imports matplotlib (~0.4 s)
+            QtGui.QFontDatabase.addApplicationFont(font_file())
         self._build()
         self._populate_designs()
         self._populate_legend()
@@ -737,7 +738,12 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- reading the designs --------------------------------------------------------------
     def _start_loading(self) -> None:
         """Read the designs in a worker; the window shows a placeholder meanwhile."""
-        worker = _Worker("designs", lambda: self.model.load(worker.progress.emit), self)
+
+        def job() -> object:
+            font_file()  # found here, off the UI thread; registered in _on_loaded
+            return self.model.load(worker.progress.emit)
+
+        worker = _Worker("designs", job, self)
         self._workers["designs"] = worker
         worker.progress.connect(self._on_progress)
         worker.done.connect(self._on_loaded)
@@ -751,6 +757,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._placeholder(text)
 
     def _on_loaded(self, what: str, index: object) -> None:
+        QtGui.QFontDatabase.addApplicationFont(font_file())
         self.model.set_index(index)  # type: ignore[arg-type]  # redraws via the model
         self.ready.emit()
 
