@@ -291,7 +291,9 @@ class DesignIndex:
         encoded = _combined(pc.dictionary_encode(names))
         return (
             owners[_combined(local).to_numpy(zero_copy_only=False)].astype(np.int32),
-            encoded.indices.to_numpy(zero_copy_only=False),
+            encoded.indices.to_numpy(zero_copy_only=False).astype(
+                np.min_scalar_type(len(encoded.dictionary))
+            ),
             pc.utf8_lower(encoded.dictionary),
         )
 
