@@ -388,8 +388,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._populate_legend()
         self.model.subscribe(self._on_model_changed)
         self.redraw()
-        if self.model.loading:
-            self._start_loading()
+        #: the designs are read once the window has painted (see :meth:`event`)
+        self._load_pending = self.model.loading
         geometry = self.settings.value("geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*DEFAULT_SIZE)
@@ -738,6 +738,9 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- reading the designs --------------------------------------------------------------
     def _start_loading(self) -> None:
         """Read the designs in a worker; the window shows a placeholder meanwhile."""
+        if not self._load_pending:
+            return
+        self._load_pending = False
 
         def job() -> object:
             font_file()  # found here, off the UI thread; registered in _on_loaded
@@ -808,6 +811,22 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.step(n)
                 return True
         return super().eventFilter(obj, event)
+
+    def event(self, event: QtCore.QEvent) -> bool:
+        """After the window's first paint, start reading the designs: a worker started
+        earlier competes for the CPU (and the GIL) with the first paint."""
+        handled = super().event(event)
+        if (
+            getattr(self, "_load_pending", False)
+            and event.type() == QtCore.QEvent.Type.UpdateRequest
+        ):
+            self._start_loading()
+        return handled
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._load_pending:  # in case no paint request comes (some platforms)
+            QtCore.QTimer.singleShot(250, self._start_loading)
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt's name
         n = STEP_KEYS.get(event.key())

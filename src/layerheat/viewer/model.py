@@ -31,17 +31,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..errors import LayerheatError
 from ..render import Scene, Shape, design_scene
 from ..table import LayerTable
 from ..taxonomy import LayerType, Taxonomy, default_taxonomy
-from .index import DesignIndex, IndexOptions
 
 if TYPE_CHECKING:
     from ..compare import Comparison
     from ..measures.centres import HeatmapSet
+    from .index import DesignIndex
 
 __all__ = [
     "DesignList",
@@ -223,6 +222,8 @@ class ViewerModel:
         self._comparison: Comparison | None = None
         self._listeners: list[Callable[[str], None]] = []
         if table is not None:
+            from .index import DesignIndex  # with the readers: not before the window shows
+
             self.set_index(DesignIndex.from_table(table, self.taxonomy))
 
     # -- the one "changed" signal -------------------------------------------------------
@@ -287,6 +288,8 @@ class ViewerModel:
     def load(self, progress: Callable[[int, int], None] | None = None) -> DesignIndex:
         """Build the design index of the inputs (slow: call off the UI); raises
         LayerheatError for unusable inputs. ``progress(done, total)`` per row group."""
+        from .index import DesignIndex, IndexOptions
+
         options = IndexOptions(self.taxonomy, self.canvas, **self._read)
         return DesignIndex.build(self.inputs, options, progress=progress, label=self.label)
 
@@ -331,6 +334,8 @@ class ViewerModel:
         names = self.design_index.designs
         text = str(design_id)
         if len(names) > 50_000:  # difflib over millions is slow: ids sharing a prefix
+            import pyarrow.compute as pc
+
             near = pc.starts_with(names, text[: max(len(text) - 2, 1)])
             names = names.filter(near).slice(0, 5000)
         close = difflib.get_close_matches(text, names.to_pylist(), n=n - 1, cutoff=0.6)
