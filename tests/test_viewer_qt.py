@@ -386,3 +386,4 @@ def test_view_screenshot_of_a_multi_row_group_parquet(cli, grouped_parquet, tmp_
     assert cyan > 200 or 30 not in set(layers.numpy("type_id").tolist())
     bad = cli("view", grouped_parquet, "--design", "nope", "--screenshot", out)
     assert bad.code == 1 and "'nope' not found" in bad.err and "Traceback" not in bad.err
+    assert len(bad.err_lines) == 1, bad.err  # the window had opened: still one line

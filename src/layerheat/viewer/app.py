@@ -13,6 +13,7 @@ wires widgets. Uses qtpy, so PySide6 (the default) and PyQt5 both work::
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -871,10 +872,19 @@ def application() -> QtWidgets.QApplication:
     """The running QApplication, created if there is none."""
     app = QtWidgets.QApplication.instance()
     if app is None:
+        QtCore.qInstallMessageHandler(_qt_message)
         app = QtWidgets.QApplication(["layerheat"])
         app.setApplicationName("layerheat")
         app.setOrganizationName("layerheat")
     return app  # type: ignore[return-value]
+
+
+def _qt_message(mode, context, message: str) -> None:  # noqa: ANN001 - Qt's signature
+    """Qt's messages to stderr, as Qt prints them, but for the offscreen platform's
+    harmless "does not support propagateSizeHints()" (printed on every window there),
+    so a refusal after the window opened stays one line."""
+    if "propagateSizeHints" not in message:
+        sys.stderr.write(f"{message}\n")
 
 
 def run(

@@ -365,7 +365,8 @@ def _scan(unit: Part, options: IndexOptions) -> _Scan:
         no_canvas += _no_canvas(w, h)
         kept.append(keep)
     chunks = [c for d in designs for c in (d.chunks if isinstance(d, pa.ChunkedArray) else [d])]
-    scan = _summarise(pa.chunked_array(chunks, pa.string()), np.concatenate(types), options)
+    kinds = np.concatenate(types) if types else np.zeros(0, dtype=np.int64)
+    scan = _summarise(pa.chunked_array(chunks, pa.string()), kinds, options)
     mask = np.concatenate(kept) if kept else np.zeros(0, dtype=bool)
     scan.kept = None if mask.all() else np.packbits(mask)
     scan.report, scan.no_canvas = report, no_canvas
