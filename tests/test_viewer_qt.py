@@ -73,14 +73,13 @@ def test_opens_on_the_built_in_sample(qtbot, settings):
     qtbot.addWidget(win)
     win.show()
     assert win.design_list.count() == 3000
-    assert win.design_list.currentItem().text() == "sample-0001"
+    assert win.design_list.current_text() == "sample-0001"
     assert "sample-0001" in win.windowTitle()
     assert len(win.graphics.items()) > 10  # canvas, layers, labels drawn
 
 
 def test_clicking_a_design_in_the_list_shows_it(qtbot, window):
-    item = window.design_list.item(4)
-    rect = window.design_list.visualItemRect(item)
+    rect = window.design_list.row_rect(4)
     with qtbot.waitSignal(window.redrawn):
         qtbot.mouseClick(
             window.design_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
@@ -91,14 +90,14 @@ def test_clicking_a_design_in_the_list_shows_it(qtbot, window):
 
 def test_search_filters_the_list_and_shows_the_first_match(qtbot, window):
     qtbot.keyClicks(window.search, "sample-2")
-    names = [window.design_list.item(i).text() for i in range(window.design_list.count())]
+    names = [window.design_list.text(i) for i in range(window.design_list.count())]
     assert names == [f"sample-{i}" for i in range(20, 30)]
     assert window.model.current == "sample-20"
     assert window.count_label.text() == "10 of 30 designs"
     # Down in the search box steps through the matches
     qtbot.keyClick(window.search, Qt.Key.Key_Down)
     assert window.model.current == "sample-21"
-    assert window.design_list.currentItem().text() == "sample-21"
+    assert window.design_list.current_text() == "sample-21"
 
 
 def test_arrow_and_page_keys_step_through_designs(qtbot, window):
@@ -113,7 +112,7 @@ def test_arrow_and_page_keys_step_through_designs(qtbot, window):
     assert window.model.current == "sample-01"
     qtbot.keyClick(window.design_list, Qt.Key.Key_Down)
     assert window.model.current == "sample-02"
-    assert window.design_list.currentItem().text() == "sample-02"
+    assert window.design_list.current_text() == "sample-02"
 
 
 def test_unticking_a_type_in_the_legend_removes_its_layers(qtbot, window, tmp_path):
@@ -307,3 +306,84 @@ def test_the_difference_map_is_drawn_under_the_design(qtbot, table, settings, tm
         assert pixel[colour] - pixel[2 - colour] > 20, pixel
         checked += 1
     assert checked, "both extreme hexagons are under this design's layers"
+
+
+# -- large inputs: the design index behind a virtual list ------------------------------------
+@pytest.fixture(scope="module")
+def grouped_parquet(tmp_path_factory):
+    """The sample's layers in a Parquet file of many small row groups (rows shuffled in
+    blocks, so designs span row groups)."""
+    import pyarrow.parquet as pq
+
+    arrow = sample_layers(designs=400, seed=7).arrow
+    blocks = np.random.default_rng(1).permutation(arrow.num_rows // 50 + 1)
+    order = np.concatenate([np.arange(b * 50, min(b * 50 + 50, arrow.num_rows)) for b in blocks])
+    path = tmp_path_factory.mktemp("grouped") / "grouped.parquet"
+    pq.write_table(arrow.take(order), path, row_group_size=97)
+    return path
+
+
+def test_the_design_list_model_reads_rows_from_the_list(qtbot, window):
+    model = window.design_list.model()
+    designs = window.model.filtered
+    assert model.rowCount() == len(designs) == 30
+    assert [model.data(model.index(i, 0)) for i in range(model.rowCount())] == list(designs)
+    assert model.data(model.index(3, 0), Qt.ItemDataRole.DecorationRole) is None
+    window.set_query("sample-1")
+    assert model.rowCount() == 10
+    assert [window.design_list.text(i) for i in range(10)] == window.model.filtered
+
+
+def test_the_window_shows_at_once_and_reads_in_a_worker(qtbot, settings, grouped_parquet):
+    model = ViewerModel.open([str(grouped_parquet)])
+    win = MainWindow(model, settings=settings)
+    qtbot.addWidget(win)
+    assert model.loading and win.count_label.text() == "reading designs…"
+    texts = [i.toPlainText() for i in win.graphics.items() if hasattr(i, "toPlainText")]
+    assert texts and texts[0].startswith("reading ")  # the placeholder on the canvas
+    win.show()
+    with qtbot.waitSignal(win.ready, timeout=60000):
+        pass
+    assert not model.loading and win.error is None
+    want = ViewerModel.from_inputs([str(grouped_parquet)])
+    assert win.design_list.count() == len(want.designs) == 400
+    assert win.design_list.current_text() == want.current
+    assert win.legend.count() == len(want.type_counts())
+    assert len(win.graphics.items()) > 10  # the first design is drawn
+
+
+def test_a_large_list_searches_in_a_worker_after_typing_pauses(
+    qtbot, settings, grouped_parquet, monkeypatch
+):
+    from layerheat.viewer import app
+
+    monkeypatch.setattr(app, "LIVE_SEARCH", 10)  # treat 400 designs as "large"
+    win = MainWindow(ViewerModel.from_inputs([str(grouped_parquet)]), settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.keyClicks(win.search, "sample-01")
+    assert win.design_list.count() == 400  # not yet: the search waits for a pause
+    qtbot.waitUntil(lambda: win.design_list.count() == 10, timeout=30000)
+    want = [d for d in win.model.designs if "sample-01" in d]  # in the list's order
+    assert [win.design_list.text(i) for i in range(10)] == want
+    assert sorted(want) == [f"sample-01{i}" for i in range(10)]
+    assert win.model.current == want[0] == win.design_list.current_text()
+
+
+def test_view_screenshot_of_a_multi_row_group_parquet(cli, grouped_parquet, tmp_path):
+    from layerheat.viewer.model import ViewerModel as Model
+
+    out = tmp_path / "grouped.png"
+    result = cli("view", grouped_parquet, "--design", "sample-123", "--screenshot", out)
+    assert result.code == 0, result.err
+    pixels = np.asarray(Image.open(out).convert("RGB")).astype(int)
+    assert pixels.shape[:2] == (800, 1280)
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 100  # widgets and a design
+    # the layers drawn are the design's: its Title's colour shows in the window
+    layers = Model.from_inputs([str(grouped_parquet)]).layers("sample-123")
+    assert len(layers) > 3
+    cyan = (np.abs(pixels - blend("#00FFFF", 0.3)).max(axis=2) <= 4).sum()
+    assert cyan > 200 or 30 not in set(layers.numpy("type_id").tolist())
+    bad = cli("view", grouped_parquet, "--design", "nope", "--screenshot", out)
+    assert bad.code == 1 and "'nope' not found" in bad.err and "Traceback" not in bad.err
+    assert len(bad.err_lines) == 1, bad.err  # the window had opened: still one line

@@ -80,7 +80,7 @@ def view(
     names = None
     if compare_with is not None:
         names = tuple(labels) or (_name(inputs), _name((compare_with,)))
-    model = ViewerModel.from_inputs(
+    model = ViewerModel.open(  # read in a worker once the window shows
         reading.attach(inputs),
         taxonomy=load_taxonomy(taxonomy),
         canvas=canvas,
@@ -89,8 +89,7 @@ def view(
         compare_with=None if compare_with is None else reading.attach([compare_with])[0],
         labels=names,
     )
-    if design is not None:
-        model.select(design)  # unknown ids fail here, naming a few that exist
+    # unknown --design ids fail once the designs are read, naming a few that exist
     code = run(model, design=design, screenshot=screenshot)
     if screenshot is not None:
         click.echo(str(screenshot))

@@ -13,6 +13,7 @@ wires widgets. Uses qtpy, so PySide6 (the default) and PyQt5 both work::
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,11 +22,14 @@ from qtpy.QtCore import QPointF, QRectF, Qt, Signal
 
 from ..errors import LayerheatError
 from ..render import BACKGROUND, FRAME_COLOR, NOTE_COLOR, Scene, draw, font_file
-from .model import PAGE, Overlay, ViewerModel
+from .model import PAGE, DesignList, Overlay, ViewerModel
 
 __all__ = [
     "CanvasView",
     "DEFAULT_SIZE",
+    "DesignListModel",
+    "DesignListView",
+    "LIVE_SEARCH",
     "FONT_FAMILY",
     "MainWindow",
     "OUTLINE_COLOR",
@@ -53,6 +57,10 @@ SEARCH_STEP_KEYS = {
     k: v for k, v in STEP_KEYS.items() if k not in (Qt.Key.Key_Left, Qt.Key.Key_Right)
 }
 DEFAULT_SIZE = (1280, 800)
+#: up to this many designs the list filters as you type; above it a search runs in a
+#: worker thread once typing pauses (:data:`SEARCH_PAUSE_MS`)
+LIVE_SEARCH = 200_000
+SEARCH_PAUSE_MS = 300
 #: edge of the difference map's significant hexagons (plot_compare outlines them in black)
 OUTLINE_COLOR = "#202020"
 FONT_FAMILY = "DejaVu Sans"
@@ -242,11 +250,98 @@ class CanvasView(QtWidgets.QGraphicsView):
             self.fit()
 
 
+class DesignListModel(QtCore.QAbstractListModel):
+    """The listed designs for Qt's model/view: rows read from a :class:`DesignList`
+    (Arrow strings at index positions) only when the view shows them, so millions of
+    designs cost no Python strings until scrolled to."""
+
+    def __init__(self, designs: DesignList, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.designs = designs
+        self._rows = len(designs)
+
+    def rowCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
+        return 0 if parent.isValid() else self._rows
+
+    def columnCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: B008, N802 - Qt's name
+        return 0 if parent.isValid() else 1
+
+    def data(self, index: QtCore.QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+        if role == Qt.ItemDataRole.DisplayRole and index.isValid():
+            return self.designs[index.row()]
+        return None
+
+    def set_designs(self, designs: DesignList) -> None:
+        """Show ``designs`` instead (a model reset: the view drops its rows at once)."""
+        self.beginResetModel()
+        self.designs = designs
+        self._rows = len(designs)
+        self.endResetModel()
+
+
+class DesignListView(QtWidgets.QTableView):
+    """The design list: one column of a :class:`DesignListModel`, with a few helpers.
+
+    A table view rather than a list view: with fixed row heights its vertical header
+    places rows arithmetically, so a reset to 1.7 M rows or a jump to the last one asks
+    the model for the visible rows only (QListView lays out every row, calling the model
+    twice per row: ~10 s at 1.7 M)."""
+
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.setModel(DesignListModel(DesignList(None), self))
+        self.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setStretchLastSection(True)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 4)
+        self.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+
+    def count(self) -> int:
+        """Rows listed."""
+        return self.model().rowCount()
+
+    def text(self, row: int) -> str:
+        """The design id at ``row``."""
+        return self.model().data(self.model().index(row, 0))
+
+    def currentRow(self) -> int:  # noqa: N802 - as QListWidget names it
+        """The current row, -1 for none."""
+        index = self.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def current_text(self) -> str | None:
+        """The design id of the current row, or None."""
+        row = self.currentRow()
+        return None if row < 0 else self.text(row)
+
+    def row_rect(self, row: int) -> QtCore.QRect:
+        """Where ``row`` is drawn, in viewport coordinates."""
+        return self.visualRect(self.model().index(row, 0))
+
+    def set_current_row(self, row: int) -> None:
+        """Make ``row`` current and selected (-1: none) and scroll to it."""
+        if row < 0:
+            self.selectionModel().clear()
+            return
+        index = self.model().index(row, 0)
+        flags = QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.selectionModel().setCurrentIndex(index, flags)
+        self.scrollTo(index)
+
+
 class _Worker(QtCore.QThread):
-    """Runs one slow model computation (heatmaps, comparison) off the UI thread."""
+    """Runs one slow model computation (reading, heatmaps, comparison, a search) off the
+    UI thread; ``job`` gets a callback reporting (done, total)."""
 
     done = Signal(str, object)  # what, the result
     failed = Signal(str, str)  # what, the message
+    progress = Signal(int, int)  # done, total
 
     def __init__(self, what: str, job, parent=None) -> None:  # noqa: ANN001
         super().__init__(parent)
@@ -258,6 +353,10 @@ class _Worker(QtCore.QThread):
             self.done.emit(self.what, self.job())
         except (LayerheatError, OSError) as exc:
             self.failed.emit(self.what, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a window left "reading…" forever is worse
+            if self.what != "designs":
+                raise
+            self.failed.emit(self.what, f"cannot read the designs ({type(exc).__name__}: {exc})")
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -267,6 +366,8 @@ class MainWindow(QtWidgets.QMainWindow):
     redrawn = Signal()
     #: emitted once the dataset's heatmaps are available for the overlay
     overlay_ready = Signal()
+    #: emitted once the designs are read and the first one is drawn (or reading failed)
+    ready = Signal()
 
     def __init__(self, model: ViewerModel, settings: QtCore.QSettings | None = None) -> None:
         super().__init__()
@@ -275,14 +376,21 @@ class MainWindow(QtWidgets.QMainWindow):
             settings if settings is not None else QtCore.QSettings("layerheat", "viewer")
         )
         self._workers: dict[str, _Worker] = {}
+        self._search: _Worker | None = None
+        self._query = ""
+        #: why the designs could not be read (None: fine, or still reading)
+        self.error: str | None = None
         self._canvas_size: tuple[float, float] | None = None
         self.overlay_item: OverlayItem | None = None
-        QtGui.QFontDatabase.addApplicationFont(font_file())
+        if not self.model.loading:  # else once read: finding it imports matplotlib (~0.4 s)
+            QtGui.QFontDatabase.addApplicationFont(font_file())
         self._build()
         self._populate_designs()
         self._populate_legend()
         self.model.subscribe(self._on_model_changed)
         self.redraw()
+        #: the designs are read once the window has painted (see :meth:`event`)
+        self._load_pending = self.model.loading
         geometry = self.settings.value("geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*DEFAULT_SIZE)
@@ -294,9 +402,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.search.setPlaceholderText("Search designs and layer names")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.set_query)
-        self.design_list = QtWidgets.QListWidget()
-        self.design_list.setUniformItemSizes(True)
-        self.design_list.currentRowChanged.connect(self._on_row)
+        self.design_list = DesignListView()
+        self.design_list.selectionModel().currentRowChanged.connect(self._on_row)
+        self._search_timer = _single_shot(self, SEARCH_PAUSE_MS, self._run_search)
         self.count_label = QtWidgets.QLabel()
         left = QtWidgets.QWidget()
         left_layout = QtWidgets.QVBoxLayout(left)
@@ -370,18 +478,23 @@ class MainWindow(QtWidgets.QMainWindow):
             widget.installEventFilter(self)
 
     def _populate_designs(self) -> None:
-        with _blocked(self.design_list):
-            self.design_list.clear()
-            self.design_list.addItems(self.model.filtered)
+        selection = self.design_list.selectionModel()
+        with _blocked(selection):
+            self.design_list.model().set_designs(self.model.filtered)
             index = self.model.index
-            self.design_list.setCurrentRow(-1 if index is None else index)
+            self.design_list.set_current_row(-1 if index is None else index)
+        if self.model.loading:
+            self.count_label.setText("reading designs…")
+            return
         self.count_label.setText(
             f"{len(self.model.filtered):,} of {len(self.model.designs):,} designs"
         )
 
     def _populate_legend(self) -> None:
-        with _blocked(self.legend):
+        with _blocked(self.legend), _blocked(self.overlay_combo):
             self.legend.clear()
+            while self.overlay_combo.count() > 1:  # keep "No heatmap"
+                self.overlay_combo.removeItem(1)
             for tc in self.model.type_counts():
                 item = QtWidgets.QListWidgetItem(
                     _swatch(tc.type.color, self.model), f"{tc.type.label} · {tc.layers:,} layers"
@@ -395,8 +508,34 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- actions (also what the tests drive) ------------------------------------------
     def set_query(self, text: str) -> None:
-        """Filter the design list by ``text`` (see :meth:`ViewerModel.set_query`)."""
-        self.model.set_query(text)
+        """Filter the design list by ``text`` (see :meth:`ViewerModel.set_query`).
+
+        Up to :data:`LIVE_SEARCH` designs at once; above, in a worker thread once typing
+        pauses (the first search of layer names reads them: seconds at 20 M layers)."""
+        self._query = text
+        if len(self.model.designs) <= LIVE_SEARCH:
+            self.model.set_query(text)
+        else:
+            self._search_timer.start()
+
+    def _run_search(self) -> None:
+        if self._search is not None:  # one at a time; the newest text runs after it
+            return
+        text = self._query
+        self.hover_label.setText(f"searching {len(self.model.designs):,} designs for {text!r}…")
+        worker = self._search = _Worker("search", lambda: (text, self.model.matches(text)), self)
+        worker.done.connect(self._on_search_done)
+        worker.failed.connect(self._on_worker_failed)
+        worker.start()
+
+    def _on_search_done(self, what: str, result: object) -> None:
+        self._search = None
+        text, found = result  # type: ignore[misc]
+        if text != self._query:
+            self._run_search()
+            return
+        self.model.set_query(text, found)
+        self.hover_label.setText(self.model.status())
 
     def select(self, design_id: str) -> None:
         """Show ``design_id``."""
@@ -433,6 +572,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_model_changed(self, what: str) -> None:
         """The one place the window follows the model: update the widget that shows
         ``what``, then the canvas if the picture changed."""
+        if what == "loaded":
+            self._populate_legend()
+            return
         if what == "designs":
             self._populate_designs()
             self.hover_label.setText(self.model.status())
@@ -475,6 +617,10 @@ class MainWindow(QtWidgets.QMainWindow):
         """Rebuild the canvas from the model: design, shown types, overlay."""
         self.graphics.clear()
         self.overlay_item = None
+        if self.model.loading:
+            self._placeholder(self.error or self.model.status())
+            self.hover_label.setText(self.error or self.model.status())
+            return
         scene = self.model.scene()
         if scene is None:
             self.setWindowTitle(f"layerheat — {self.model.label}")
@@ -503,10 +649,10 @@ class MainWindow(QtWidgets.QMainWindow):
     def _sync_list(self) -> None:
         index = self.model.index
         if index is not None and self.design_list.currentRow() != index:
-            with _blocked(self.design_list):
-                self.design_list.setCurrentRow(index)
+            with _blocked(self.design_list.selectionModel()):
+                self.design_list.set_current_row(index)
         if index is not None:
-            self.design_list.scrollToItem(self.design_list.item(index))
+            self.design_list.scrollTo(self.design_list.model().index(index, 0))
 
     def _sync_legend(self) -> None:
         with _blocked(self.legend):
@@ -525,9 +671,9 @@ class MainWindow(QtWidgets.QMainWindow):
                 with _blocked(combo):
                     combo.setCurrentIndex(index)
 
-    def _on_row(self, row: int) -> None:
-        if 0 <= row < len(self.model.filtered):
-            self.model.select(self.model.filtered[row])
+    def _on_row(self, current: QtCore.QModelIndex, previous: QtCore.QModelIndex) -> None:
+        if current.isValid():
+            self.model.select_row(current.row())
 
     def _on_legend_item(self, item: QtWidgets.QListWidgetItem) -> None:
         type_id = item.data(Qt.ItemDataRole.UserRole)
@@ -576,9 +722,58 @@ class MainWindow(QtWidgets.QMainWindow):
         self.overlay_ready.emit()
 
     def _on_worker_failed(self, what: str, message: str) -> None:
+        if what == "designs":
+            self.error = message
+            self.hover_label.setText(message)
+            self.redraw()
+            self.ready.emit()
+            return
+        if what == "search":
+            self._search = None
+            self.hover_label.setText(f"search failed: {message}")
+            return
         del self._workers[what]  # a later choice may try again
         self.model.set_overlay(None)
         self.hover_label.setText(f"no {what}: {message}")
+
+    # -- reading the designs --------------------------------------------------------------
+    def _start_loading(self) -> None:
+        """Read the designs in a worker; the window shows a placeholder meanwhile."""
+        if not self._load_pending:
+            return
+        self._load_pending = False
+
+        def job() -> object:
+            font_file()  # found here, off the UI thread; registered in _on_loaded
+            return self.model.load(worker.progress.emit)
+
+        worker = _Worker("designs", job, self)
+        self._workers["designs"] = worker
+        worker.progress.connect(self._on_progress)
+        worker.done.connect(self._on_loaded)
+        worker.failed.connect(self._on_worker_failed)
+        worker.start()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        text = f"reading {self.model.label}: {done} of {total} parts…"
+        self.hover_label.setText(text)
+        if self.model.loading:
+            self._placeholder(text)
+
+    def _on_loaded(self, what: str, index: object) -> None:
+        QtGui.QFontDatabase.addApplicationFont(font_file())
+        self.model.set_index(index)  # type: ignore[arg-type]  # redraws via the model
+        self.ready.emit()
+
+    def _placeholder(self, text: str) -> None:
+        """A line of text where the design will be (while reading, or why it failed)."""
+        self.graphics.clear()
+        item = self.graphics.addText(text)
+        item.setDefaultTextColor(qcolor(NOTE_COLOR))
+        self.graphics.setSceneRect(item.boundingRect().adjusted(-40, -40, 40, 40))
+        self.view.resetTransform()
+        self.view.centerOn(item)
+        self.setWindowTitle(f"layerheat — {self.model.label}")
 
     def _ask_export_view(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
@@ -618,6 +813,22 @@ class MainWindow(QtWidgets.QMainWindow):
                 return True
         return super().eventFilter(obj, event)
 
+    def event(self, event: QtCore.QEvent) -> bool:
+        """After the window's first paint, start reading the designs: a worker started
+        earlier competes for the CPU (and the GIL) with the first paint."""
+        handled = super().event(event)
+        if (
+            getattr(self, "_load_pending", False)
+            and event.type() == QtCore.QEvent.Type.UpdateRequest
+        ):
+            self._start_loading()
+        return handled
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._load_pending:  # in case no paint request comes (some platforms)
+            QtCore.QTimer.singleShot(250, self._start_loading)
+
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt's name
         n = STEP_KEYS.get(event.key())
         if n is not None:
@@ -629,9 +840,19 @@ class MainWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.sync()
-        for worker in self._workers.values():
-            worker.wait()
+        for worker in [*self._workers.values(), self._search]:
+            if worker is not None:
+                worker.wait()
         super().closeEvent(event)
+
+
+def _single_shot(parent: QtCore.QObject, ms: int, slot) -> QtCore.QTimer:  # noqa: ANN001
+    """A timer that calls ``slot`` once, ``ms`` after its last (re)start."""
+    timer = QtCore.QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(ms)
+    timer.timeout.connect(slot)
+    return timer
 
 
 def _swatch(color: str, model: ViewerModel, size: int = 16) -> QtGui.QIcon:
@@ -651,10 +872,19 @@ def application() -> QtWidgets.QApplication:
     """The running QApplication, created if there is none."""
     app = QtWidgets.QApplication.instance()
     if app is None:
+        QtCore.qInstallMessageHandler(_qt_message)
         app = QtWidgets.QApplication(["layerheat"])
         app.setApplicationName("layerheat")
         app.setOrganizationName("layerheat")
     return app  # type: ignore[return-value]
+
+
+def _qt_message(mode, context, message: str) -> None:  # noqa: ANN001 - Qt's signature
+    """Qt's messages to stderr, as Qt prints them, but for the offscreen platform's
+    harmless "does not support propagateSizeHints()" (printed on every window there),
+    so a refusal after the window opened stays one line."""
+    if "propagateSizeHints" not in message:
+        sys.stderr.write(f"{message}\n")
 
 
 def run(
@@ -665,8 +895,11 @@ def run(
 ) -> int:
     """Open the viewer on ``model`` and run until the window closes; returns the exit code.
 
-    ``design`` is shown first. With ``screenshot`` the window is drawn, saved as that
-    PNG, and closed (for docs and smoke tests).
+    The window shows at once; a model from :meth:`ViewerModel.open` reads its designs in
+    a worker meanwhile. ``design`` is shown first once they are read. With
+    ``screenshot`` the window is drawn when ready, saved as that PNG, and closed (for
+    docs and smoke tests). Unreadable inputs and an unknown ``design`` raise
+    LayerheatError (the window closes first).
     """
     app = application()
     if screenshot is None:
@@ -677,18 +910,49 @@ def run(
         scratch = tempfile.TemporaryDirectory()
         ini = QtCore.QSettings(f"{scratch.name}/viewer.ini", QtCore.QSettings.Format.IniFormat)
         window = MainWindow(model, settings=ini)
-    if design is not None:
-        window.select(design)
+    failure: list[str] = []
+
+    def on_ready() -> None:
+        try:
+            if window.error is not None:
+                raise LayerheatError(window.error)
+            if design is not None:
+                window.select(design)
+        except LayerheatError as exc:
+            failure.append(str(exc))
+            window.close()
+            app.exit(1)
+
     window.show()
     if screenshot is not None:
-        app.processEvents()
         try:
+            _wait_ready(window)
+            on_ready()
+            if failure:
+                raise LayerheatError(failure[0])
+            app.processEvents()
             save_window(window, screenshot)
         finally:
             window.close()
             scratch.cleanup()
         return 0
-    return app.exec()
+    if model.loading:
+        window.ready.connect(on_ready)
+    else:
+        on_ready()
+    code = app.exec() if not failure else 1
+    if failure:
+        raise LayerheatError(failure[0])
+    return code
+
+
+def _wait_ready(window: MainWindow) -> None:
+    """Run Qt's event loop until the window's designs are read (or failed)."""
+    if not window.model.loading or window.error is not None:
+        return
+    loop = QtCore.QEventLoop()
+    window.ready.connect(loop.quit)
+    loop.exec()
 
 
 def save_window(window: QtWidgets.QWidget, path: str | Path) -> Path:

@@ -25,7 +25,7 @@ same function ``layerheat render`` draws, so the viewer shows what the renderer 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,15 +33,17 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import LayerheatError
-from ..measures.centres import HeatmapSet
-from ..render import Scene, Shape, check_canvas, design_scene
+from ..render import Scene, Shape, design_scene
 from ..table import LayerTable
 from ..taxonomy import LayerType, Taxonomy, default_taxonomy
 
 if TYPE_CHECKING:
     from ..compare import Comparison
+    from ..measures.centres import HeatmapSet
+    from .index import DesignIndex
 
 __all__ = [
+    "DesignList",
     "FAINT_ALPHA",
     "OVERLAY_MEASURES",
     "Overlay",
@@ -99,12 +101,88 @@ class Overlay:
         return self.centers[:, None, :] + self.hexagon[None, :, :]
 
 
+class DesignList(Sequence[str]):
+    """Design ids of an index at some positions (all, or a search's matches), in index
+    order: a read-only sequence backed by Arrow and NumPy arrays, never a Python list of
+    millions of strings. Compares equal to a list of the same ids."""
+
+    def __init__(self, index: DesignIndex | None, positions: np.ndarray | None = None) -> None:
+        self.source = index
+        #: positions in ``index.designs`` (ascending), or None for all of them
+        self.positions = positions
+
+    def __len__(self) -> int:
+        if self.source is None:
+            return 0
+        return len(self.source) if self.positions is None else len(self.positions)
+
+    def position(self, row: int) -> int:
+        """The index position of row ``row`` of this list."""
+        return row if self.positions is None else int(self.positions[row])
+
+    def __getitem__(self, row):  # noqa: ANN001, ANN204 - int or slice, like a list
+        if isinstance(row, slice):
+            rows = range(len(self))[row]
+            if self.source is None or not rows:
+                return []
+            picked = [self.position(r) for r in rows]
+            return self.source.designs.take(pa.array(picked, pa.int64())).to_pylist()
+        n = len(self)
+        if not -n <= row < n:
+            raise IndexError("design list index out of range")
+        return self.source.name(self.position(row % n))
+
+    def __iter__(self) -> Iterator[str]:
+        step = 1 << 16
+        for start in range(0, len(self), step):
+            yield from self[start : start + step]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DesignList) and other.source is self.source:
+            return bool(np.array_equal(self._all(), other._all()))
+        if isinstance(other, (list, tuple, DesignList)):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    def _all(self) -> np.ndarray:
+        return np.arange(len(self)) if self.positions is None else self.positions
+
+    __hash__ = None  # mutable-looking sequence: not hashable, like a list
+
+    def row_of(self, position: int | None) -> int | None:
+        """The row of index position ``position`` in this list, or None."""
+        if position is None or self.source is None:
+            return None
+        if self.positions is None:
+            return position
+        row = int(np.searchsorted(self.positions, position))
+        found = row < len(self.positions) and self.positions[row] == position
+        return row if found else None
+
+    def index(self, design_id: str, *args: object) -> int:  # noqa: ARG002 - list's signature
+        """The row of ``design_id``; ValueError when it is not listed."""
+        row = self.row_of(self.source.position(design_id) if self.source else None)
+        if row is None:
+            raise ValueError(f"{design_id!r} is not in the list")
+        return row
+
+    def __contains__(self, design_id: object) -> bool:
+        if not isinstance(design_id, str):
+            return False
+        return self.row_of(self.source.position(design_id) if self.source else None) is not None
+
+    def __repr__(self) -> str:
+        shown = self[:5]
+        more = f", … {len(self) - 5:,} more" if len(self) > 5 else ""
+        return f"DesignList({shown}{more})"
+
+
 class ViewerModel:
     """A dataset in the viewer: which designs are listed, which one is shown, and how."""
 
     def __init__(
         self,
-        table: LayerTable,
+        table: LayerTable | None,
         taxonomy: Taxonomy | None = None,
         *,
         gridsize: int = 35,
@@ -113,20 +191,24 @@ class ViewerModel:
         compare_with: object = None,
         labels: tuple[str, str] | None = None,
     ) -> None:
-        if len(table) == 0:
+        if table is not None and len(table) == 0:
             raise LayerheatError(f"{label}: no layers to show")
+        #: the rows when given as a table (None when read from inputs through an index)
         self.table = table
         self.taxonomy = taxonomy or default_taxonomy()
         self.gridsize = gridsize
         self.label = label
         self.canvas = canvas
-        self._rows = _rows_by_design(table)
-        self.designs: list[str] = list(self._rows)
-        self._position = {d: i for i, d in enumerate(self.designs)}
-        self._haystack: list[str] | None = None
+        #: what the heatmap engines read: the table, or the inputs and how to read them
+        self._data: object = table
+        self._read: dict = {}
+        self.inputs: list[str] = []
+        self.design_index: DesignIndex | None = None
+        self.designs = DesignList(None)
         self.query = ""
-        self.filtered: list[str] = list(self.designs)
-        self.current: str | None = self.designs[0]
+        self.filtered = DesignList(None)
+        self.current: str | None = None
+        self._position: int | None = None  # of the current design in design_index
         self.hidden: set[int] = set()
         self.overlay_type: int | None = None
         self.overlay_opacity = 0.6
@@ -139,12 +221,17 @@ class ViewerModel:
         self.labels = tuple(labels) if labels else ("A", "B")
         self._comparison: Comparison | None = None
         self._listeners: list[Callable[[str], None]] = []
+        if table is not None:
+            from .index import DesignIndex  # with the readers: not before the window shows
+
+            self.set_index(DesignIndex.from_table(table, self.taxonomy))
 
     # -- the one "changed" signal -------------------------------------------------------
     def subscribe(self, listener: Callable[[str], None]) -> None:
         """Call ``listener(what)`` after every change: ``"designs"`` (the listed designs),
         ``"design"`` (the one shown), ``"types"`` (shown types), ``"overlay"`` (overlay
-        type or heatmaps) or ``"opacity"``. Nothing is sent when nothing changed."""
+        type or heatmaps), ``"opacity"`` or ``"loaded"`` (the design index is in).
+        Nothing is sent when nothing changed."""
         self._listeners.append(listener)
 
     def _changed(self, what: str) -> None:
@@ -152,7 +239,7 @@ class ViewerModel:
             listener(what)
 
     @classmethod
-    def from_inputs(
+    def open(
         cls,
         inputs: list[str] | tuple[str, ...] = (),
         *,
@@ -163,58 +250,127 @@ class ViewerModel:
         compare_with: object = None,
         labels: tuple[str, str] | None = None,
     ) -> ViewerModel:
-        """Read ``inputs`` (none: the built-in sample) as ``layerheat heatmaps`` reads them.
-
-        ``compare_with`` (side B, read when the difference map is first asked for) and
-        ``labels`` (names of A and B) enable the difference overlay."""
-        from ..sources import read_layers
-
-        table, _ = read_layers(
-            list(inputs),
-            type_id=type_id,
-            canvas=canvas,
-            taxonomy=taxonomy,
-            outside=outside,
-            require_canvas=False,
-        )
-        label = ", ".join(map(str, inputs)) if inputs else "built-in sample"
-        check_canvas(table, label)
-        return cls(
-            table,
+        """A model of ``inputs`` (none: the built-in sample) whose designs are not read
+        yet: call :meth:`load` (slow: off the UI), then :meth:`set_index` with what it
+        returns. Until then :attr:`loading` is true and no design is listed."""
+        model = cls(
+            None,
             taxonomy,
-            label=label,
+            label=", ".join(map(str, inputs)) if inputs else "built-in sample",
             canvas=canvas,
             compare_with=compare_with,
             labels=labels,
         )
+        model.inputs = list(map(str, inputs))
+        model._data = model.inputs or None
+        model._read = {"type_id": type_id, "outside": outside}
+        return model
+
+    @classmethod
+    def from_inputs(
+        cls,
+        inputs: list[str] | tuple[str, ...] = (),
+        **options: object,
+    ) -> ViewerModel:
+        """Read ``inputs`` (none: the built-in sample) as ``layerheat heatmaps`` reads them:
+        :meth:`open`, :meth:`load` and :meth:`set_index` in one call (options as for
+        :meth:`open`). ``compare_with`` (side B, read when the difference map is first
+        asked for) and ``labels`` (names of A and B) enable the difference overlay."""
+        model = cls.open(inputs, **options)  # type: ignore[arg-type]
+        model.set_index(model.load())
+        return model
+
+    @property
+    def loading(self) -> bool:
+        """Whether the designs are still being read (see :meth:`open`)."""
+        return self.design_index is None
+
+    def load(self, progress: Callable[[int, int], None] | None = None) -> DesignIndex:
+        """Build the design index of the inputs (slow: call off the UI); raises
+        LayerheatError for unusable inputs. ``progress(done, total)`` per row group."""
+        from .index import DesignIndex, IndexOptions
+
+        options = IndexOptions(self.taxonomy, self.canvas, **self._read)
+        return DesignIndex.build(self.inputs, options, progress=progress, label=self.label)
+
+    def set_index(self, index: DesignIndex) -> None:
+        """Show the designs of ``index`` (from :meth:`load`); the first becomes current."""
+        self.design_index = index
+        self.designs = DesignList(index)
+        self.filtered = DesignList(index)
+        self.query = ""
+        self._set_current(0)
+        self._changed("loaded")
+        self._changed("designs")
+        self._changed("design")
+
+    def _set_current(self, position: int | None) -> None:
+        self._position = position
+        index = self.design_index
+        self.current = None if position is None or index is None else index.name(position)
 
     # -- designs ----------------------------------------------------------------------
     def layers(self, design_id: str | None = None) -> LayerTable:
         """The rows of one design (default: the current one), in table order."""
         design_id = self.current if design_id is None else design_id
-        if design_id not in self._rows:
+        position = self._locate(design_id)
+        if position is None:
             raise LayerheatError(f"design {design_id!r} not found; {self.suggest(design_id)}")
-        return LayerTable(self.table.arrow.take(pa.array(self._rows[design_id])))
+        return self.design_index.layers_of(position)
+
+    def _locate(self, design_id: str | None) -> int | None:
+        if self.design_index is None or design_id is None:
+            return None
+        if design_id == self.current:
+            return self._position
+        return self.design_index.position(design_id)
 
     def suggest(self, design_id: str | None, n: int = 3) -> str:
         """A hint naming a few designs that exist, the closest first."""
         import difflib
 
-        close = difflib.get_close_matches(str(design_id), self.designs, n=n - 1, cutoff=0.6)
+        if self.design_index is None:
+            return "the designs are still being read"
+        names = self.design_index.designs
+        text = str(design_id)
+        if len(names) > 50_000:  # difflib over millions is slow: ids sharing a prefix
+            import pyarrow.compute as pc
+
+            near = pc.starts_with(names, text[: max(len(text) - 2, 1)])
+            names = names.filter(near).slice(0, 5000)
+        close = difflib.get_close_matches(text, names.to_pylist(), n=n - 1, cutoff=0.6)
         shown = list(dict.fromkeys(close + self.designs[:n]))[:n]
         return f"{len(self.designs)} designs, e.g. {', '.join(shown)}"
 
     def select(self, design_id: str) -> str:
         """Show ``design_id``; raises LayerheatError naming a few that exist if unknown."""
-        if design_id not in self._position:
+        position = self._locate(design_id)
+        if position is None:
             raise LayerheatError(f"design {design_id!r} not found; {self.suggest(design_id)}")
         if design_id != self.current:
-            self.current = design_id
+            self._set_current(position)
             self._changed("design")
         return design_id
 
-    def set_query(self, query: str) -> None:
-        """List only designs matching ``query``.
+    def select_row(self, row: int) -> None:
+        """Show the design at ``row`` of the filtered list."""
+        if 0 <= row < len(self.filtered):
+            position = self.filtered.position(row)
+            if position != self._position:
+                self._set_current(position)
+                self._changed("design")
+
+    def matches(self, query: str) -> DesignList:
+        """The designs matching ``query`` (see :meth:`set_query`), without changing the
+        model: slow on millions of designs the first time names are searched, so the
+        window may call it off the UI and hand the result to :meth:`set_query`."""
+        words = query.casefold().split()
+        if not words or self.design_index is None:
+            return DesignList(self.design_index)
+        return DesignList(self.design_index, self.design_index.search(words))
+
+    def set_query(self, query: str, found: DesignList | None = None) -> None:
+        """List only designs matching ``query`` (``found``: :meth:`matches` of it).
 
         Every whitespace-separated word must occur (case-insensitively) in the design's
         id or in one of its layers' names. The current design stays if it still matches,
@@ -222,43 +378,24 @@ class ViewerModel:
         """
         before = (self.filtered, self.current)
         self.query = query
-        words = query.casefold().split()
-        if not words:
-            self.filtered = list(self.designs)
-        else:
-            hay = self._search_text()
-            self.filtered = [
-                d for d, text in zip(self.designs, hay) if all(w in text for w in words)
-            ]
-        if self.current not in self.filtered:
-            self.current = self.filtered[0] if self.filtered else None
+        self.filtered = self.matches(query) if found is None else found
+        if self.filtered.row_of(self._position) is None:
+            self._set_current(self.filtered.position(0) if self.filtered else None)
         if self.filtered != before[0]:
             self._changed("designs")
         if self.current != before[1] or self.current is None:
             self._changed("design")
 
-    def _search_text(self) -> list[str]:
-        if self._haystack is None:
-            names = self.table.arrow.column("name").to_pylist()
-            self._haystack = [
-                " ".join([d, *(names[i] or "" for i in self._rows[d])]).casefold()
-                for d in self.designs
-            ]
-        return self._haystack
-
     def step(self, n: int) -> str | None:
         """Move ``n`` designs down (negative: up) the filtered list, stopping at its ends."""
         if not self.filtered:
             return None
-        if self.current in self.filtered:
-            i = self.filtered.index(self.current)
-        else:
+        i = self.filtered.row_of(self._position)
+        if i is None:
             i = 0 if n > 0 else len(self.filtered) - 1
             n = 0
-        before, self.current = (
-            self.current,
-            self.filtered[min(max(i + n, 0), len(self.filtered) - 1)],
-        )
+        before = self.current
+        self._set_current(self.filtered.position(min(max(i + n, 0), len(self.filtered) - 1)))
         if self.current != before:
             self._changed("design")
         return self.current
@@ -266,19 +403,22 @@ class ViewerModel:
     @property
     def index(self) -> int | None:
         """Position of the current design in the filtered list."""
-        return self.filtered.index(self.current) if self.current in self.filtered else None
+        return self.filtered.row_of(self._position)
 
     # -- types ------------------------------------------------------------------------
     def type_counts(self) -> list[TypeCount]:
-        """Types with at least one layer in the dataset, in taxonomy order."""
-        ids = self.table.numpy("type_id").astype(np.int64)
-        design_codes = _design_codes(self.table)
-        out = []
-        for ltype in self.taxonomy:
-            m = ids == ltype.id
-            if m.any():
-                out.append(TypeCount(ltype, int(m.sum()), int(np.unique(design_codes[m]).size)))
-        return out
+        """Types with at least one layer in the dataset, in taxonomy order (none while
+        loading)."""
+        index = self.design_index
+        if index is None:
+            return []
+        return [
+            TypeCount(ltype, int(layers), int(designs))
+            for ltype, layers, designs in zip(
+                self.taxonomy, index.type_layers, index.type_designs, strict=True
+            )
+            if layers
+        ]
 
     def set_type_visible(self, type_id: int, visible: bool) -> None:
         """Show or hide every layer of one type (in the picture and for hover)."""
@@ -338,12 +478,14 @@ class ViewerModel:
     def status(self) -> str:
         """One line about the current design: id, position, layers shown, canvas size."""
         scene = self.scene()
+        if self.loading:
+            return f"reading {self.label}…"
         if scene is None:
             return f"no design matches {self.query!r}"
         i = self.index
-        pos = f"{i + 1} of {len(self.filtered)}" if i is not None else ""
+        pos = f"{i + 1:,} of {len(self.filtered):,}" if i is not None else ""
         cw, ch = scene.canvas
-        total = len(self._rows[self.current])
+        total = int(self.design_index.layers[self._position])
         return (
             f"{self.current} · {pos} · {len(scene.shapes)} of {total} layers shown · "
             f"canvas {cw:.0f} × {ch:.0f} px"
@@ -362,13 +504,14 @@ class ViewerModel:
             from ..heatmap import measure
 
             result = measure(
-                self.table,
+                self._data,
                 ("centre", "coverage"),
                 gridsize=self.gridsize,
                 resolution=COVERAGE_RESOLUTION,
                 taxonomy=self.taxonomy,
                 canvas=self.canvas,
                 progress=progress,
+                **self._read,
             )
             self._coverage = result.coverage
             self._heatmaps = result.centres
@@ -409,13 +552,14 @@ class ViewerModel:
             from ..compare import compare
 
             self._comparison = compare(
-                self.table,
+                self._data,
                 self.compare_with,
                 labels=self.labels,
                 gridsize=self.gridsize,
                 taxonomy=self.taxonomy,
                 canvas=self.canvas,
                 metrics=False,
+                **self._read,
             )
         return self._comparison
 
@@ -561,21 +705,3 @@ class ViewerModel:
         if overlay.measure == "coverage":
             return f"magma: share of designs covering, 0 to {overlay.max_count:.0%}"
         return f"viridis: layers per hexagon, 1 to {overlay.max_count:,}"
-
-
-def _design_codes(table: LayerTable) -> np.ndarray:
-    encoded = table.arrow.column("design_id").combine_chunks().dictionary_encode()
-    return encoded.indices.to_numpy(zero_copy_only=False)
-
-
-def _rows_by_design(table: LayerTable) -> dict[str, np.ndarray]:
-    """Row indices of each design, designs in order of first appearance."""
-    encoded = table.arrow.column("design_id").combine_chunks().dictionary_encode()
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    names = encoded.dictionary.to_pylist()
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
-    groups = {names[c]: order[bounds[c] : bounds[c + 1]] for c in range(len(names))}
-    first = np.full(len(names), len(codes))
-    np.minimum.at(first, codes, np.arange(len(codes)))
-    return {names[c]: groups[names[c]] for c in np.argsort(first, kind="stable")}
