@@ -256,3 +256,22 @@ def test_a_subnormal_canvas_is_a_bad_canvas_not_a_warning(rows: int, tmp_path) -
     assert done.returncode == 0, done.stderr
     assert "Warning" not in done.stderr
     assert "1 bad canvas size" in done.stdout
+
+
+def test_json_lines_with_lone_surrogates_are_read_not_a_traceback(cli, write, tmp_path) -> None:  # noqa: ANN001
+    # found as coco-00115 (seed 3): a COCO file with a second document after it is read
+    # as JSON Lines; a record value "\ud800" (valid JSON, not encodable as UTF-8) made
+    # Arrow raise UnicodeEncodeError out of records_table: a traceback
+    text = (
+        '{"design_id": "\\ud800", "type_id": 30, "xmin": 1, "ymin": 1, "xmax": 5,'
+        ' "ymax": 5, "canvas_width": 10, "canvas_height": 10}\n'
+        '{"design_id": "b", "type_id": 30, "xmin": 1, "ymin": 1, "xmax": 5,'
+        ' "ymax": 5, "canvas_width": 10, "canvas_height": 10}\n'
+    )
+    result = cli("heatmaps", write("lines.jsonl", text), "-o", tmp_path / "out", "-q")
+    assert result.code == 0, result.err
+    assert "Traceback" not in result.err
+    from layerheat.io.jsonrecords import records_table
+
+    table = records_table([{"a": "\ud800", "b": 1}, {"a": "x", "b": 2}])
+    assert table.column("a").to_pylist() == ["?", "x"]

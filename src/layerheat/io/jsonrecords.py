@@ -74,13 +74,15 @@ def records_table(records: Iterable[dict]) -> pa.Table:
         values = [r.get(name) for r in records]
         try:
             columns[name] = pa.array(values)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, UnicodeEncodeError):
             columns[name] = pa.array([None if v is None else _text(v) for v in values])
     return pa.table(columns) if columns else pa.table({})
 
 
 def _text(value: object) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+    """A value as text Arrow can store: a lone surrogate ("\\ud800") becomes '?'."""
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def read_json_records(label: str, stream: object) -> pa.Table:
