@@ -124,21 +124,31 @@ def test_summary_labels_only_the_outer_panels(hs):
     assert labelled_y == [0, 4, 8, 12]
 
 
-def test_workers_started_before_the_heatmaps_draw_the_same_files(tmp_path, hs):
+def test_workers_started_before_the_heatmaps_draw_the_same_files(tmp_path):
     """FigureWorkers fork before the heatmaps exist (they get them pickled): the files are
-    byte-identical to figures drawn in this process."""
-    import os
+    byte-identical to figures drawn in this process. Run in a fresh interpreter: forking
+    needs a single-threaded parent, which a test session that used Dask no longer is."""
+    import subprocess
+    import sys
 
-    from layerheat.plot import FigureWorkers, write_figures
-
-    with FigureWorkers(2) as workers:
-        assert workers.pool is not None  # the test runs single-threaded: forking is safe
-        early = write_figures(hs, tmp_path / "early", workers=workers)
-    serial = write_figures(hs, tmp_path / "serial", jobs=1)
-    assert [p.name for p in early] == [p.name for p in serial]
-    for a, b in zip(early, serial):
-        assert a.read_bytes() == b.read_bytes(), a.name
-    assert not [p for p in os.listdir(tmp_path / "early") if p.startswith(".")]
+    code = f"""
+import os
+from pathlib import Path
+from layerheat import heatmaps, sample_layers
+from layerheat.plot import FigureWorkers, write_figures
+out = Path({str(tmp_path)!r})
+with FigureWorkers(2) as workers:
+    assert workers.pool is not None, "no early pool"
+    hs = heatmaps(sample_layers(designs=300))
+    early = write_figures(hs, out / "early", workers=workers)
+serial = write_figures(hs, out / "serial", jobs=1)
+assert [p.name for p in early] == [p.name for p in serial]
+for a, b in zip(early, serial):
+    assert a.read_bytes() == b.read_bytes(), a.name
+assert not [p for p in os.listdir(out / "early") if p.startswith(".")]
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
 
 
 def test_figure_workers_after_an_error_leave_no_process(tmp_path):
