@@ -333,3 +333,74 @@ def test_design_counts_fold_exactly_and_co_occurrence_is_has_t_has(monkeypatch) 
     assert np.array_equal(got, want.loc[ids].to_numpy())
     has = got > 0
     assert np.array_equal(co_occurrence(has), has.astype(np.int64).T @ has.astype(np.int64))
+
+
+def grouped_layers(seed: int = 5) -> pa.Table:
+    """random_layers with each design's rows together, except 12 designs whose rows are
+    spread out (some rows moved to the end): runs that cross batches and parts, and
+    designs that are not one run, for the split path."""
+    table = random_layers(seed=seed)
+    design = np.array([int(d[1:]) for d in table.column("design_id").to_pylist()])
+    order = np.argsort(design, kind="stable")
+    moved = np.isin(design[order], np.arange(0, 400, 33)) & (np.arange(len(order)) % 2 == 0)
+    return table.take(np.concatenate([order[~moved], order[moved]]))
+
+
+def test_relative_placement_bins_grouped_designs_as_they_end(tmp_path, monkeypatch) -> None:
+    from layerheat.stats import type_stats
+
+    table = grouped_layers()
+    path = tmp_path / "grouped.parquet"
+    pq.write_table(table, path, row_group_size=500)
+    monkeypatch.setattr(sources, "PART_ROWS", 1000)
+    monkeypatch.setattr(sources, "BATCH_ROWS", 170)  # runs cross batches and parts
+    pairs = ((30, 120), (120, 120), (70, 140))
+    stats = type_stats(str(path), pairs=pairs, gridsize=9, taxonomy=TAX)
+    split = set(stats.types.split.to_pylist())
+    assert {f"d{d}" for d in range(0, 400, 33)} <= split and len(split) < 40
+    df = frame(table).loc[lambda d: ~_wholly_outside(table)]
+    check_against_reference(stats.types, df)
+    with Pipeline(str(path), taxonomy=TAX) as pipe:  # every centre kept: the old path
+        (kept,) = pipe.run([RelativePlacement(TAX, pairs, 9)]).partials
+    for (a, b), rel, old in zip(pairs, stats.relative, kept.result(), strict=True):
+        dx, dy = brute_force_offsets(df, a, b)
+        fig, ax = plt.subplots()
+        poly = ax.hexbin(dx, dy, gridsize=9, extent=(-1, 1, -1, 1))
+        expected = np.asarray(poly.get_array(), dtype=np.int64)
+        plt.close(fig)
+        np.testing.assert_array_equal(rel.counts, expected, err_msg=f"{a}:{b}")
+        assert rel.n_pairs == len(dx) == old.n_pairs
+        assert rel.n_designs == old.n_designs > 0
+
+
+def test_grouped_designs_give_the_same_numbers_on_every_engine(tmp_path, engine) -> None:  # noqa: ANN001
+    from layerheat.engines import LocalEngine
+    from layerheat.stats import type_stats
+
+    path = tmp_path / "grouped.parquet"
+    pq.write_table(grouped_layers(seed=6), path, row_group_size=700)
+    pairs = ((30, 120), (40, 40))
+    got = type_stats(str(path), pairs=pairs, gridsize=11, taxonomy=TAX, engine=engine)
+    with LocalEngine(1) as one:
+        base = type_stats(str(path), pairs=pairs, gridsize=11, taxonomy=TAX, engine=one)
+    assert got.types.types_table().equals(base.types.types_table())
+    assert got.types.split.to_pylist() == base.types.split.to_pylist()
+    for rel, expected in zip(got.relative, base.relative, strict=True):
+        np.testing.assert_array_equal(rel.counts, expected.counts)
+        assert (rel.n_pairs, rel.n_designs) == (expected.n_pairs, expected.n_designs)
+
+
+def test_design_counts_widen_past_uint8_and_note_runs() -> None:
+    import pyarrow as pa
+
+    from layerheat.measures.stats import DesignCounts
+
+    counts = DesignCounts(3)
+    counts.add(pa.array(["a"] * 200 + ["b"] * 2), np.zeros(202, np.int64))
+    counts.add(pa.array(["b"] + ["a"] * 100), np.r_[1, np.zeros(100, np.int64)])  # b goes on
+    other = DesignCounts(3)
+    other.add(pa.array(["c", "a"] * 70_000), np.tile([2, 0], 70_000))  # past uint16 too
+    counts.merge(other)
+    got = dict(zip(counts.ids().to_pylist(), counts.counts().tolist(), strict=True))
+    assert got == {"a": [70_300, 0, 0], "b": [2, 1, 0], "c": [0, 0, 70_000]}
+    assert sorted(counts.split().to_pylist()) == ["a", "c"]  # b is one run

@@ -7,7 +7,10 @@
 
 One pass computes :class:`~layerheat.measures.stats.TypeStats`; a second pass bins the
 relative placement of the pairs asked for, or of the :data:`TOP_PAIRS` pairs found
-together in the most designs (with pairs given, both run in one pass). Input without
+together in the most designs. The first pass also finds the designs whose rows are not
+together (not one run of consecutive rows of one part): the second pass bins every
+other design as soon as its rows end and keeps only those designs' centres, so memory
+does not grow with the layers when the input's rows are grouped by design. Input without
 design ids gets the per-type counts, centres and sizes, a note saying why the design
 columns are empty, and no co-occurrence or relative placement.
 """
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .engines import Engine, Progress
+from .errors import LayerheatError
 from .measures.stats import RelativeMap, RelativePlacement, TypeStats, TypeStatsResult
 from .readreport import ReadReport
 from .sources import Inputs
@@ -70,23 +74,28 @@ def type_stats(
     from .pipeline import Pipeline
 
     options = {"taxonomy": taxonomy, "canvas": canvas, "type_id": type_id, "outside": outside}
-    passes = 1 if pairs is not None else 2
+    passes = 1 if pairs is not None and not pairs else 2
     pipe = Pipeline(data, progress=progress, dask=dask, engine=engine, passes=passes, **options)
     tax = pipe.taxonomy
-    measures = [TypeStats(tax)]
-    if pairs:
-        measures.append(RelativePlacement(tax, tuple(map(tuple, pairs)), gridsize))
+    if pairs:  # fail on unknown types before reading
+        RelativePlacement(tax, tuple(map(tuple, pairs)), gridsize)
     with pipe:
-        total = pipe.run(measures)  # with pairs, relative placement fails without design ids
+        total = pipe.run([TypeStats(tax)])
         report = pipe.report(total)
         stats = Stats(total.partials[0].result(), report=report)
-        if pairs:
-            stats.relative = total.partials[1].result()
-        elif pairs is None and stats.types.has_designs:
+        if pairs and not stats.types.has_designs:
+            raise LayerheatError(
+                "relative placement needs design ids (a design_id column) to pair layers "
+                "of the same design; the input has none"
+            )
+        found = pairs if pairs is not None else ()
+        if pairs is None and stats.types.has_designs:
             found = stats.types.top_pairs(TOP_PAIRS)
-            if found:
-                second = pipe.run([RelativePlacement(tax, tuple(found), gridsize)])
-                stats.relative = second.partials[0].result()
+        if found:
+            measure = RelativePlacement(
+                tax, tuple(map(tuple, found)), gridsize, split=stats.types.split
+            )
+            stats.relative = pipe.run([measure]).partials[0].result()
     if not stats.types.has_designs:
         report.notes.append(NO_DESIGNS_NOTE.format(n=stats.types.without_design))
     return stats

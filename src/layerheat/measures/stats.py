@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..binning import HexGrid
 from ..binning.hexgrid import hex_bin_index
@@ -137,6 +138,9 @@ class TypeStatsResult:
     designs: np.ndarray | None = None
     per_design_max: np.ndarray | None = None
     both: np.ndarray | None = field(default=None, repr=False)
+    #: ids of the designs whose rows are not one run of consecutive rows of one part
+    #: (what :class:`RelativePlacement` ``split`` takes), None without design ids
+    split: pa.Array | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         designs = f", {self.n_designs:,} designs" if self.n_designs is not None else ""
@@ -311,77 +315,150 @@ class TypeStatsAccumulator:
         out.designs = has.sum(axis=0).astype(np.int64)
         out.per_design_max = counts.max(axis=0).astype(np.int64)
         out.both = co_occurrence(has)
+        out.split = self.designs.split()
         return out
 
 
 class DesignCounts:
     """Layers per (design, type), one row per design id, exact across batches and parts.
 
-    Each batch becomes its distinct design ids and a (designs, types) count matrix; the
-    pieces are folded together (ids dictionary-encoded, rows of one id added) once the
-    pending rows outnumber the kept ones, so memory grows with the designs, not the
-    layers, and the folding work stays linear.
+    Each batch becomes its distinct design ids and a (designs, types) count matrix in the
+    narrowest unsigned integers that hold it (uint8 almost always: 14 bytes a design);
+    the pieces are folded together (ids dictionary-encoded, rows of one id added,
+    widening the integers only if a count outgrows them) once the pending rows outnumber
+    the kept ones, so memory grows with the designs, not the layers, and the folding
+    work stays linear. Per design it also notes whether its rows formed more than one
+    run of consecutive rows in their part (or lie in several parts): :meth:`split`,
+    which lets :class:`RelativePlacement` finalise every other design as its run ends.
     """
 
     def __init__(self, n_types: int) -> None:
         self.n_types = n_types
         self._ids: list[pa.Array] = []
         self._counts: list[np.ndarray] = []
+        self._runs: list[np.ndarray] = []  # runs of consecutive rows, saturating at 2
         self._kept = 0
         self._pending = 0
+        self._last: str | None = None  # the last id added: its run may go on
 
     def add(self, design: pa.Array, slots: np.ndarray) -> None:
-        """Count one batch's layers: ``design`` ids and type positions ``slots``."""
+        """Count one batch's layers: ``design`` ids and type positions ``slots`` (rows in
+        the part's order: a batch continues the run of the previous batch's last id)."""
+        if not len(design):
+            return
         encoded = design.dictionary_encode()
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         n = len(encoded.dictionary)
         flat = np.bincount(codes * self.n_types + slots, minlength=n * self.n_types)
-        self._push(encoded.dictionary, flat.reshape(n, self.n_types).astype(np.int32))
+        starts = np.ones(len(codes), dtype=bool)
+        starts[1:] = codes[1:] != codes[:-1]
+        starts[0] = design[0].as_py() != self._last
+        runs = np.minimum(np.bincount(codes[starts], minlength=n), 2).astype(np.uint8)
+        self._last = design[-1].as_py()
+        self._push(encoded.dictionary, _narrow(flat.reshape(n, self.n_types)), runs)
 
     def merge(self, other: DesignCounts) -> None:
-        """Add another partial's counts."""
-        for ids, counts in zip(other._ids, other._counts, strict=True):
-            self._push(ids, counts)
+        """Add another partial's counts, taking its rows (``other`` is left empty, so a
+        merged part's memory is not held twice)."""
+        pieces = zip(other._ids, other._counts, other._runs, strict=True)
+        other._ids, other._counts, other._runs = [], [], []
+        other._kept = other._pending = 0
+        self._last = None  # a later part starts new runs
+        for ids, counts, runs in pieces:
+            self._push(ids, counts, runs)
 
-    def _push(self, ids: pa.Array, counts: np.ndarray) -> None:
+    def _push(self, ids: pa.Array, counts: np.ndarray, runs: np.ndarray) -> None:
         self._ids.append(ids if ids.type == pa.string() else ids.cast(pa.string()))
         self._counts.append(counts)
+        self._runs.append(runs)
         self._pending += len(ids)
         if self._pending > max(_FOLD_ROWS, self._kept):
             self._fold()
 
     def _fold(self) -> None:
+        """One row per distinct id: the kept rows (distinct, first) keep their places;
+        the pending rows are added to them column by column (float64 sums of small
+        integers: exact), widening the counts' integers only if a sum needs it."""
         if len(self._ids) == 1 and not self._pending:
             return
-        ids = pa.chunked_array(self._ids, pa.string()).combine_chunks().dictionary_encode()
-        codes = ids.indices.to_numpy(zero_copy_only=False)
-        stacked = np.concatenate(self._counts) if self._counts else np.zeros((0, self.n_types))
-        n = len(ids.dictionary)
-        total = np.empty((n, self.n_types), dtype=np.int32)
-        for t in range(self.n_types):  # float64 sums of counts: exact below 2**53
-            total[:, t] = np.bincount(codes, weights=stacked[:, t], minlength=n)
-        self._ids, self._counts = [ids.dictionary], [total]
+        encoded = pa.chunked_array(self._ids, pa.string()).dictionary_encode()
+        dictionary = (
+            encoded.chunks[-1].dictionary if encoded.num_chunks else pa.array([], pa.string())
+        )
+        first = len(self._ids[0]) if self._kept else 0
+        codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks])[
+            first:
+        ].astype(np.int64)
+        del encoded
+        n = len(dictionary)
+        old = self._counts[0] if self._kept else np.zeros((0, self.n_types), np.uint8)
+        rest = self._counts[1:] if self._kept else self._counts
+        dtype = np.result_type(old, *rest)
+        total = np.zeros((n, self.n_types), dtype=dtype)
+        total[: len(old)] = old
+        runs = np.zeros(n, dtype=np.uint8)
+        runs[: len(old)] = self._runs[0] if self._kept else 0
+        del old
+        stacked = np.concatenate(rest).astype(dtype, copy=False)
+        for t in range(self.n_types):
+            column = total[:, t] + np.bincount(codes, weights=stacked[:, t], minlength=n)
+            if column.max(initial=0) > np.iinfo(total.dtype).max:
+                total = total.astype(_fitting(column.max()))
+            total[:, t] = column
+        more = np.bincount(
+            codes, weights=np.concatenate(self._runs[1 if self._kept else 0 :]), minlength=n
+        )
+        runs = np.minimum(runs + more, 2).astype(np.uint8)
+        self._ids, self._counts, self._runs = [dictionary], [total], [runs]
         self._kept, self._pending = n, 0
 
     def counts(self) -> np.ndarray:
         """The (designs, types) matrix of layers, one row per distinct design id."""
         if not self._ids:
-            return np.zeros((0, self.n_types), dtype=np.int32)
+            return np.zeros((0, self.n_types), dtype=np.uint8)
         self._fold()
         return self._counts[0]
+
+    def ids(self) -> pa.Array:
+        """The distinct design ids, in the order of :meth:`counts`' rows."""
+        self.counts()
+        return self._ids[0] if self._ids else pa.array([], pa.string())
+
+    def split(self) -> pa.Array:
+        """Ids of the designs whose rows are not one run of consecutive rows of one part."""
+        self.counts()
+        if not self._ids:
+            return pa.array([], pa.string())
+        return self._ids[0].filter(pa.array(self._runs[0] > 1))
 
     def __len__(self) -> int:
         return len(self.counts())
 
 
+def _narrow(counts: np.ndarray) -> np.ndarray:
+    """``counts`` (non-negative) in the narrowest unsigned integers that hold them."""
+    return counts.astype(_fitting(counts.max(initial=0)))
+
+
+def _fitting(value: float) -> type:
+    """The narrowest unsigned integer type holding ``value``."""
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if value <= np.iinfo(dtype).max:
+            return dtype
+    return np.uint64
+
+
 def co_occurrence(has: np.ndarray) -> np.ndarray:
     """Designs having both types, for every pair: ``has.T @ has`` in exact integers,
-    through the distinct type sets (at most 2**types of them, usually a few hundred)."""
+    through the distinct type sets (at most 2**types of them, usually a few hundred);
+    the sets' bit masks are built a column at a time (no designs x types int64 copy)."""
     n_types = has.shape[1]
     if n_types > 62:
         return np.array([[int((has[:, a] & has[:, b]).sum()) for b in range(n_types)]
                          for a in range(n_types)], dtype=np.int64)  # fmt: skip
-    masks = has.astype(np.int64) @ (np.int64(1) << np.arange(n_types, dtype=np.int64))
+    masks = np.zeros(has.shape[0], dtype=np.int64)
+    for t in range(n_types):
+        masks |= has[:, t].astype(np.int64) << t
     sets, designs = np.unique(masks, return_counts=True)
     bits = ((sets[:, None] >> np.arange(n_types)) & 1).astype(np.int64)
     return (bits * designs[:, None]).T @ bits
@@ -398,6 +475,10 @@ class RelativePlacement:
     pairs: tuple[tuple[int, int], ...]
     gridsize: int = 35
     columns: tuple[str, ...] = ("design_id",)
+    #: ids of the designs whose rows are not one run of consecutive rows of one part
+    #: (:attr:`TypeStatsResult.split` of the same input): every other design is
+    #: binned as soon as its rows end. None: every centre is kept until the end.
+    split: pa.Array | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         known = {t.id for t in self.taxonomy}
@@ -459,19 +540,39 @@ class RelativeMap:
 _CENTRES = pa.schema(
     [("design", pa.string()), ("slot", pa.int32()), ("cx", pa.float64()), ("cy", pa.float64())]
 )
+#: a ``split`` set larger than this is not looked up per batch: every centre is kept
+SPLIT_LOOKUP = 1 << 16
 
 
 class RelativePlacementAccumulator:
-    """Partial centres, per design, of the types in :class:`RelativePlacement`'s pairs."""
+    """Partial offset counts of :class:`RelativePlacement`.
+
+    Without ``split`` (the measure's ``split`` None, or more than :data:`SPLIT_LOOKUP`
+    ids) it keeps the design id and centre of every layer of a paired type and pairs
+    them at the end. With it, a design not in ``split`` has all its rows in one run of
+    consecutive rows of one part: its pairs are binned as soon as the run ends (a batch's
+    last run is carried into the next batch, and finalised when the part ends), so
+    memory stays a batch plus the rows of the split designs, which are kept and paired
+    at the end. The offsets are the same float64 differences either way.
+    """
 
     def __init__(self, measure: RelativePlacement) -> None:
         self.measure = measure
         slot_of = {t.id: i for i, t in enumerate(measure.taxonomy)}
         self.slots = np.array(sorted({slot_of[t] for p in measure.pairs for t in p}), np.int64)
-        self.chunks: list[pa.Table] = []
+        self.pair_slots = [(slot_of[a], slot_of[b]) for a, b in measure.pairs]
+        self.grid = HexGrid.from_extent(-1.0, 1.0, -1.0, 1.0, measure.gridsize)
+        self.counts = np.zeros((len(measure.pairs), self.grid.size), dtype=np.int64)
+        self.n_pairs = np.zeros(len(measure.pairs), dtype=np.int64)
+        self.n_designs = np.zeros(len(measure.pairs), dtype=np.int64)
+        split = measure.split
+        self.split = split if split is not None and len(split) <= SPLIT_LOOKUP else None
+        self.streaming = self.split is not None
+        self.chunks: list[pa.Table] = []  # centres of split designs (or of all)
+        self.carry: pa.Table | None = None  # the last run of the last batch
 
     def add(self, batch) -> None:  # noqa: ANN001 - a validate.Checked
-        """Keep the design id and centre of every usable layer of a paired type."""
+        """Bin the pairs of the designs that ended; keep the rest's centres."""
         if batch.design is None:
             raise LayerheatError(
                 "relative placement needs design ids (a design_id column) to pair layers "
@@ -483,31 +584,101 @@ class RelativePlacementAccumulator:
             return
         design = _designs(batch, keep).filter(pa.array(wanted))
         columns = [design, slots[wanted].astype(np.int32), cx[wanted], cy[wanted]]
-        self.chunks.append(pa.table(columns, schema=_CENTRES))
+        rows = pa.table(columns, schema=_CENTRES)
+        if not self.streaming:
+            self.chunks.append(rows)
+            return
+        split = pc.is_in(rows.column("design"), value_set=self.split).to_numpy(zero_copy_only=False)
+        if split.any():
+            self.chunks.append(rows.filter(pa.array(split)))
+            rows = rows.filter(pa.array(~split))
+        if self.carry is not None:
+            rows = pa.concat_tables([self.carry, rows])
+        codes = _run_codes(rows.column("design"))
+        if not len(codes):
+            return
+        last = int(np.searchsorted(codes, codes[-1]))  # the last run may go on
+        self.carry = rows.slice(last)
+        self._bin_runs(rows.slice(0, last))
+
+    def _bin_runs(self, rows: pa.Table) -> None:
+        """Add the pairs of complete designs ``rows`` (each design's rows together)."""
+        if not rows.num_rows:
+            return
+        codes = _run_codes(rows.column("design"))
+        slots = rows.column("slot").to_numpy()
+        cx, cy = rows.column("cx").to_numpy(), rows.column("cy").to_numpy()
+        params = self.grid.params()
+        for k, (sa, sb) in enumerate(self.pair_slots):
+            a, b = _pairs_within(codes, np.flatnonzero(slots == sa), np.flatnonzero(slots == sb))
+            if sa == sb:
+                a, b = a[a != b], b[a != b]
+            if not len(a):
+                continue
+            index = hex_bin_index(cx[b] - cx[a], cy[b] - cy[a], *params)
+            self.counts[k] += np.bincount(index[index >= 0], minlength=self.grid.size)
+            self.n_pairs[k] += len(a)
+            self.n_designs[k] += 1 + int(np.count_nonzero(np.diff(codes[a])))
 
     def merge(self, other: RelativePlacementAccumulator) -> None:
+        self._finish()
+        other._finish()
+        self.counts += other.counts
+        self.n_pairs += other.n_pairs
+        self.n_designs += other.n_designs
         self.chunks.extend(other.chunks)
+
+    def _finish(self) -> None:
+        """The part ended: its last run is complete."""
+        if self.carry is not None:
+            carry, self.carry = self.carry, None
+            self._bin_runs(carry)
 
     def result(self) -> list[RelativeMap]:
         """One :class:`RelativeMap` per pair, in the measure's order."""
-        grid = HexGrid.from_extent(-1.0, 1.0, -1.0, 1.0, self.measure.gridsize)
+        self._finish()
+        grid = self.grid
         rows = pa.concat_tables(self.chunks or [_CENTRES.empty_table()]).to_pandas()
         rows["row"] = np.arange(len(rows))
         types = list(self.measure.taxonomy)
-        slot_of = {t.id: i for i, t in enumerate(types)}
         maps = []
-        for a, b in self.measure.pairs:
-            first = rows[rows["slot"] == slot_of[a]]
-            second = rows[rows["slot"] == slot_of[b]]
+        for k, (sa, sb) in enumerate(self.pair_slots):
+            first = rows[rows["slot"] == sa]
+            second = rows[rows["slot"] == sb]
             paired = first.merge(second, on="design", suffixes=("_a", "_b"))
-            if a == b:
+            if sa == sb:
                 paired = paired[paired["row_a"] != paired["row_b"]]
             dx = paired["cx_b"].to_numpy() - paired["cx_a"].to_numpy()
             dy = paired["cy_b"].to_numpy() - paired["cy_a"].to_numpy()
             index = hex_bin_index(dx, dy, *grid.params())
-            counts = np.bincount(index[index >= 0], minlength=grid.size).astype(np.int64)
-            designs = paired["design"].nunique()
-            maps.append(
-                RelativeMap(types[slot_of[a]], types[slot_of[b]], grid, counts, len(dx), designs)
-            )
+            counts = self.counts[k] + np.bincount(index[index >= 0], minlength=grid.size)
+            n_pairs = int(self.n_pairs[k]) + len(dx)
+            designs = int(self.n_designs[k]) + paired["design"].nunique()
+            maps.append(RelativeMap(types[sa], types[sb], grid, counts, n_pairs, designs))
         return maps
+
+
+def _run_codes(design: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A number per row that grows by one at every change of design id (runs)."""
+    ids = (
+        pa.chunked_array([design]).combine_chunks() if not isinstance(design, pa.Array) else design
+    )
+    n = len(ids)
+    if n < 2:
+        return np.zeros(n, dtype=np.int64)
+    change = pc.not_equal(ids.slice(1), ids.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    return np.concatenate([[0], np.cumsum(change)]).astype(np.int64)
+
+
+def _pairs_within(codes: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (row of ``a``, row of ``b``) with the same code; ``codes`` non-decreasing,
+    ``a`` and ``b`` ascending row numbers."""
+    ca, cb = codes[a], codes[b]
+    lo = np.searchsorted(cb, ca, side="left")
+    n = np.searchsorted(cb, ca, side="right") - lo
+    total = int(n.sum())
+    if not total:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    first = np.repeat(a, n)
+    block = np.repeat(lo - (np.cumsum(n) - n), n)  # position in b of each block's start
+    return first, b[block + np.arange(total)]
