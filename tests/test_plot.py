@@ -156,8 +156,10 @@ def test_figure_workers_after_an_error_leave_no_process(tmp_path):
 
     from layerheat.plot import FigureWorkers
 
-    with pytest.raises(RuntimeError), FigureWorkers(2):
+    before = set(multiprocessing.active_children())  # e.g. Dask workers of earlier tests
+    with pytest.raises(RuntimeError), FigureWorkers(2) as workers:
+        started = set(workers.pool._processes.values()) if workers.pool else set()
         raise RuntimeError("reading failed")
-    for child in multiprocessing.active_children():
-        child.join(timeout=10)
-    assert not multiprocessing.active_children()
+    for child in started:
+        child.join(timeout=30)  # they finish warming up, then exit
+    assert not (set(multiprocessing.active_children()) - before)
