@@ -328,7 +328,7 @@ def test_design_counts_fold_exactly_and_co_occurrence_is_has_t_has(monkeypatch) 
     got = parts[0].counts()
     want = pd.crosstab(pd.Series(design, name="d"), pd.Series(slots, name="t"))
     want = want.reindex(columns=range(14), fill_value=0)
-    ids = parts[0]._ids[0].to_pylist()
+    ids = parts[0].ids().to_pylist()
     assert sorted(ids) == sorted(want.index) and got.sum() == 5000
     assert np.array_equal(got, want.loc[ids].to_numpy())
     has = got > 0

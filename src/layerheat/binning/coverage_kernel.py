@@ -24,25 +24,38 @@ from numba import njit
 __all__ = ["coverage_accumulate", "coverage_add", "coverage_counts"]
 
 
+@njit(cache=True, nogil=True)
+def _centres(n):  # noqa: ANN001, ANN202
+    """Cell centres (i + 0.5) / n at [i + 1], i = 0..n-1, between -inf and +inf sentinels:
+    computed once per call, not per box, and no bounds tests in the search."""
+    out = np.empty(n + 2, dtype=np.float64)
+    out[0], out[n + 1] = -np.inf, np.inf
+    for i in range(n):
+        out[i + 1] = (i + 0.5) / n
+    return out
+
+
 @njit(cache=True, nogil=True, inline="always")
-def _first_centre_at_or_after(v, n):  # noqa: ANN001, ANN202
-    """The first cell i (0..n) whose centre (i + 0.5) / n is >= v."""
+def _first_centre_at_or_after(v, centres):  # noqa: ANN001, ANN202
+    """The first cell i (0..n) whose centre ``centres[i + 1]`` is >= v: a guess from
+    v * n, corrected against the exact centres (a step at most, in practice)."""
+    n = centres.shape[0] - 2
     i = int(np.ceil(v * n - 0.5)) if v * n - 0.5 > -1.0 else 0
     i = min(max(i, 0), n)
-    while i > 0 and (i - 1 + 0.5) / n >= v:
+    while centres[i] >= v:  # the centre of cell i - 1 (the sentinel stops at 0)
         i -= 1
-    while i < n and (i + 0.5) / n < v:
+    while centres[i + 1] < v:  # the centre of cell i (the sentinel stops at n)
         i += 1
     return i
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _add_box(diff, t, x0, y0, x1, y1, nx, ny):  # noqa: ANN001, ANN202
+def _add_box(diff, t, x0, y0, x1, y1, cx, cy):  # noqa: ANN001, ANN202
     """+1/-1 at the corners of the cells whose centres the box (fractions) contains."""
-    i0 = _first_centre_at_or_after(x0, nx)
-    i1 = _first_centre_at_or_after(x1, nx)
-    j0 = _first_centre_at_or_after(y0, ny)
-    j1 = _first_centre_at_or_after(y1, ny)
+    i0 = _first_centre_at_or_after(x0, cx)
+    i1 = _first_centre_at_or_after(x1, cx)
+    j0 = _first_centre_at_or_after(y0, cy)
+    j1 = _first_centre_at_or_after(y1, cy)
     if i1 <= i0 or j1 <= j0:
         return
     diff[t, j0, i0] += 1
@@ -54,11 +67,12 @@ def _add_box(diff, t, x0, y0, x1, y1, nx, ny):  # noqa: ANN001, ANN202
 @njit(cache=True, nogil=True)
 def coverage_add(slots, x0, y0, x1, y1, nx, ny, diff):  # noqa: ANN001, ANN201
     """Add every box (type position ``slots``, < 0: left out) to the difference array."""
+    cx, cy = _centres(nx), _centres(ny)
     for k in range(slots.shape[0]):
         t = slots[k]
         if t < 0:
             continue
-        _add_box(diff, t, x0[k], y0[k], x1[k], y1[k], nx, ny)
+        _add_box(diff, t, x0[k], y0[k], x1[k], y1[k], cx, cy)
 
 
 @njit(cache=True, nogil=True)
@@ -68,6 +82,7 @@ def coverage_accumulate(slots, codes, box, canvas, clip_code, nx, ny, diff):  # 
     pass with no temporary arrays (the same numbers as clipping and dividing first)."""
     xmin, ymin, xmax, ymax = box
     width, height = canvas
+    cx, cy = _centres(nx), _centres(ny)
     for k in range(slots.shape[0]):
         t = slots[k]
         if t < 0:
@@ -77,7 +92,7 @@ def coverage_accumulate(slots, codes, box, canvas, clip_code, nx, ny, diff):  # 
         if codes[k] == clip_code:
             x0, x1 = min(max(x0, 0.0), w), min(max(x1, 0.0), w)
             y0, y1 = min(max(y0, 0.0), h), min(max(y1, 0.0), h)
-        _add_box(diff, t, x0 / w, y0 / h, x1 / w, y1 / h, nx, ny)
+        _add_box(diff, t, x0 / w, y0 / h, x1 / w, y1 / h, cx, cy)
 
 
 def coverage_counts(diff: np.ndarray) -> np.ndarray:

@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..binning import HexGrid
+from ..binning.hashing import string_hashes
 from ..binning.hexgrid import hex_bin_index
 from ..errors import LayerheatError
 from ..taxonomy import LayerType, Taxonomy
@@ -65,9 +66,10 @@ ASPECT_BINS = 2000
 ASPECT_RANGE = (-10.0, 10.0)
 #: the percentiles types.csv reports
 PERCENTILES = (5, 50, 95)
-#: design-table chunks kept before they are added up into one
-#: per-design rows kept before they are folded together
+#: per-design rows kept before they are folded together (and the rows a fold groups at once)
 _FOLD_ROWS = 1 << 20
+#: pieces the kept per-design rows are split into by a hash of the id
+_BUCKETS = 64
 
 
 def _bins(values: np.ndarray, lo: float, hi: float, n: int) -> np.ndarray:
@@ -323,21 +325,24 @@ class DesignCounts:
     """Layers per (design, type), one row per design id, exact across batches and parts.
 
     Each batch becomes its distinct design ids and a (designs, types) count matrix in the
-    narrowest unsigned integers that hold it (uint8 almost always: 14 bytes a design);
-    the pieces are folded together (ids dictionary-encoded, rows of one id added,
-    widening the integers only if a count outgrows them) once the pending rows outnumber
-    the kept ones, so memory grows with the designs, not the layers, and the folding
-    work stays linear. Per design it also notes whether its rows formed more than one
-    run of consecutive rows in their part (or lie in several parts): :meth:`split`,
-    which lets :class:`RelativePlacement` finalise every other design as its run ends.
+    narrowest unsigned integers that hold it (uint8 almost always: 14 bytes a design).
+    The kept rows live in :data:`_BUCKETS` pieces by a hash of the id (equal ids share a
+    piece); once the pending rows outnumber the kept ones they are folded in a piece at
+    a time (ids dictionary-encoded, rows of one id added, integers widened only if a
+    count outgrows them), so memory grows with the designs, not the layers, only one
+    piece's hash table exists at a time, and the folding work stays linear. Per design
+    it also notes whether its rows formed more than one run of consecutive rows in their
+    part (or lie in several parts): :meth:`split`, which lets :class:`RelativePlacement`
+    finalise every other design as its run ends.
     """
 
     def __init__(self, n_types: int) -> None:
         self.n_types = n_types
-        self._ids: list[pa.Array] = []
+        self._ids: list[pa.Array] = []  # pending pieces, one per batch or merged piece
         self._counts: list[np.ndarray] = []
         self._runs: list[np.ndarray] = []  # runs of consecutive rows, saturating at 2
-        self._kept = 0
+        self._kept: list[tuple[pa.Array, np.ndarray, np.ndarray] | None] = [None] * _BUCKETS
+        self._n_kept = 0
         self._pending = 0
         self._last: str | None = None  # the last id added: its run may go on
 
@@ -360,9 +365,9 @@ class DesignCounts:
     def merge(self, other: DesignCounts) -> None:
         """Add another partial's counts, taking its rows (``other`` is left empty, so a
         merged part's memory is not held twice)."""
-        pieces = zip(other._ids, other._counts, other._runs, strict=True)
-        other._ids, other._counts, other._runs = [], [], []
-        other._kept = other._pending = 0
+        kept = [piece for piece in other._kept if piece is not None]
+        pieces = [*zip(other._ids, other._counts, other._runs, strict=True), *kept]
+        other.__init__(other.n_types)
         self._last = None  # a later part starts new runs
         for ids, counts, runs in pieces:
             self._push(ids, counts, runs)
@@ -372,67 +377,69 @@ class DesignCounts:
         self._counts.append(counts)
         self._runs.append(runs)
         self._pending += len(ids)
-        if self._pending > max(_FOLD_ROWS, self._kept):
+        if self._pending > max(_FOLD_ROWS, self._n_kept):
             self._fold()
 
     def _fold(self) -> None:
-        """One row per distinct id: the kept rows (distinct, first) keep their places;
-        the pending rows are added to them column by column (float64 sums of small
-        integers: exact), widening the counts' integers only if a sum needs it."""
-        if len(self._ids) == 1 and not self._pending:
+        """Fold the pending rows into the kept pieces, one piece at a time."""
+        if not self._pending:
             return
-        encoded = pa.chunked_array(self._ids, pa.string()).dictionary_encode()
-        dictionary = (
-            encoded.chunks[-1].dictionary if encoded.num_chunks else pa.array([], pa.string())
-        )
-        first = len(self._ids[0]) if self._kept else 0
-        codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks])[
-            first:
-        ].astype(np.int64)
-        del encoded
-        n = len(dictionary)
-        old = self._counts[0] if self._kept else np.zeros((0, self.n_types), np.uint8)
-        rest = self._counts[1:] if self._kept else self._counts
-        dtype = np.result_type(old, *rest)
-        total = np.zeros((n, self.n_types), dtype=dtype)
-        total[: len(old)] = old
-        runs = np.zeros(n, dtype=np.uint8)
-        runs[: len(old)] = self._runs[0] if self._kept else 0
-        del old
-        stacked = np.concatenate(rest).astype(dtype, copy=False)
+        ids = pa.chunked_array(self._ids, pa.string()).combine_chunks()  # one copy, not
+        self._ids = []  # one per piece (a chunked take would)
+        counts, self._counts = np.concatenate(self._counts), []
+        runs, self._runs = np.concatenate(self._runs), []
+        bucket = (string_hashes(ids) % np.uint64(_BUCKETS)).astype(np.int32)
+        for b in range(_BUCKETS):
+            rows = np.flatnonzero(bucket == b)
+            if len(rows):
+                self._group(b, ids.take(pa.array(rows)), counts[rows], runs[rows])
+        self._n_kept = sum(len(p[0]) for p in self._kept if p is not None)
+        self._pending = 0
+
+    def _group(self, b: int, ids: pa.Array, counts: np.ndarray, runs: np.ndarray) -> None:
+        """Piece ``b`` again: one row per distinct id of it and of the new rows (float64
+        sums of small integers: exact)."""
+        if self._kept[b] is not None:
+            old_ids, old_counts, old_runs = self._kept[b]
+            ids = pa.concat_arrays([old_ids, ids])
+            counts = np.concatenate([old_counts, counts])
+            runs = np.concatenate([old_runs, runs])
+        encoded = ids.dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        n = len(encoded.dictionary)
+        total = np.zeros((n, self.n_types), dtype=counts.dtype)
         for t in range(self.n_types):
-            column = total[:, t] + np.bincount(codes, weights=stacked[:, t], minlength=n)
+            column = np.bincount(codes, weights=counts[:, t], minlength=n)
             if column.max(initial=0) > np.iinfo(total.dtype).max:
                 total = total.astype(_fitting(column.max()))
             total[:, t] = column
-        more = np.bincount(
-            codes, weights=np.concatenate(self._runs[1 if self._kept else 0 :]), minlength=n
-        )
-        runs = np.minimum(runs + more, 2).astype(np.uint8)
-        self._ids, self._counts, self._runs = [dictionary], [total], [runs]
-        self._kept, self._pending = n, 0
+        more = np.minimum(np.bincount(codes, weights=runs, minlength=n), 2).astype(np.uint8)
+        self._kept[b] = (encoded.dictionary.cast(pa.string()), total, more)
+
+    def _pieces(self) -> list[tuple[pa.Array, np.ndarray, np.ndarray]]:
+        self._fold()
+        return [piece for piece in self._kept if piece is not None]
 
     def counts(self) -> np.ndarray:
         """The (designs, types) matrix of layers, one row per distinct design id."""
-        if not self._ids:
+        pieces = self._pieces()
+        if not pieces:
             return np.zeros((0, self.n_types), dtype=np.uint8)
-        self._fold()
-        return self._counts[0]
+        return np.concatenate([p[1] for p in pieces])
 
-    def ids(self) -> pa.Array:
+    def ids(self) -> pa.ChunkedArray:
         """The distinct design ids, in the order of :meth:`counts`' rows."""
-        self.counts()
-        return self._ids[0] if self._ids else pa.array([], pa.string())
+        return pa.chunked_array([p[0] for p in self._pieces()], pa.string())
 
     def split(self) -> pa.Array:
         """Ids of the designs whose rows are not one run of consecutive rows of one part."""
-        self.counts()
-        if not self._ids:
-            return pa.array([], pa.string())
-        return self._ids[0].filter(pa.array(self._runs[0] > 1))
+        pieces = self._pieces()
+        chunks = [p[0].filter(pa.array(p[2] > 1)) for p in pieces]
+        return pa.chunked_array(chunks, pa.string()).combine_chunks()
 
     def __len__(self) -> int:
-        return len(self.counts())
+        self._fold()
+        return self._n_kept
 
 
 def _narrow(counts: np.ndarray) -> np.ndarray:
