@@ -100,10 +100,3 @@ def engine(request: pytest.FixtureRequest):  # noqa: ANN201 - an entered Engine
     else:
         with LocalEngine(int(request.param.split("-")[1])) as local:
             yield local
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The Qt window tests run first, in a fresh session. Their worker threads timed out
-    when they ran last in a full run on a loaded machine (not reproduced with any one
-    earlier test file; under investigation), so they no longer depend on what ran before."""
-    items.sort(key=lambda item: 0 if Path(str(item.fspath)).name == "test_viewer_qt.py" else 1)

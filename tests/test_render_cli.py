@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -263,6 +264,21 @@ def test_view_unknown_design_and_missing_input_fail_cleanly(cli, tmp_path):
     result = cli("view", tmp_path / "nope.csv")
     assert result.code == 1 and "nope.csv" in result.err and "Traceback" not in result.err
     assert_fatal(cli("view", "--screenshot", tmp_path / "v.jpg"), "*.png")
+
+
+def test_a_failed_view_leaves_qt_event_loops_working(cli):
+    """A refused ``view`` in-process (a notebook, the test suite) must not leave the
+    QApplication quitting: the Quit event posted when its window closed, handled after
+    exec() returned, made every later event loop of the process return at once, so
+    later viewer windows never got their data (the Qt tests' timeouts in full runs)."""
+    qtcore = pytest.importorskip("qtpy.QtCore")
+    assert cli("view", "--design", "nope").code == 1
+    qtcore.QCoreApplication.instance().processEvents()  # as pytest-qt does after a test
+    loop = qtcore.QEventLoop()
+    qtcore.QTimer.singleShot(300, loop.quit)
+    started = time.perf_counter()
+    loop.exec()
+    assert time.perf_counter() - started >= 0.25  # ran until its timer, not returned at once
 
 
 def test_render_leaves_out_layers_hidden_in_the_file(cli, tmp_path):

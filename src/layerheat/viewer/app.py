@@ -911,6 +911,9 @@ def run(
         ini = QtCore.QSettings(f"{scratch.name}/viewer.ini", QtCore.QSettings.Format.IniFormat)
         window = MainWindow(model, settings=ini)
     failure: list[str] = []
+    #: whether app.exec() runs: QApplication.exit() outside a running loop makes every
+    #: later event loop of the process return at once (a notebook's next viewer, tests)
+    looping = [False]
 
     def on_ready() -> None:
         try:
@@ -921,7 +924,8 @@ def run(
         except LayerheatError as exc:
             failure.append(str(exc))
             window.close()
-            app.exit(1)
+            if looping[0]:
+                app.exit(1)
 
     window.show()
     if screenshot is not None:
@@ -940,7 +944,16 @@ def run(
         window.ready.connect(on_ready)
     else:
         on_ready()
-    code = app.exec() if not failure else 1
+    if failure:
+        raise LayerheatError(failure[0])
+    looping[0] = True
+    try:
+        code = app.exec()
+    finally:
+        looping[0] = False
+        # closing the last window inside exec() posts a Quit event; handled after exec()
+        # returned (by the next processEvents), it would leave the application quitting
+        QtCore.QCoreApplication.removePostedEvents(app, QtCore.QEvent.Type.Quit)
     if failure:
         raise LayerheatError(failure[0])
     return code
