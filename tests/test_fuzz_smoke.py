@@ -59,3 +59,10 @@ def test_a_run_in_a_new_interpreter_is_classified_the_same(seeds, tmp_path) -> N
     assert not list((tmp_path / "m" / "heatmaps").iterdir())
     assert os.path.basename(outcome.argv[0]).startswith("python")
     assert Path(tmp_path / "m" / "heatmaps.stderr").read_text().count("\n") == 1
+
+
+def test_a_parquet_mutant_that_empties_the_table_first_is_made(seeds) -> None:  # noqa: ANN001
+    """Case 1374 of the long run (seed 7): an edit emptied the table, then the one-row
+    edit drew a row from none and stopped the whole run with a ValueError."""
+    mutant = make_mutant("parquet", seeds, 343, 7)
+    assert mutant.kind == "parquet" and mutant.data is not None

@@ -493,8 +493,8 @@ def _rows(rng: random.Random, table):  # noqa: ANN001, ANN202
     how = rng.randrange(3)
     if how == 0:
         return table.slice(0, 0)
-    if how == 1:
-        return table.slice(rng.randrange(len(table)), 1)
+    if how == 1:  # one row (of none, when an earlier edit emptied the table)
+        return table.slice(rng.randrange(len(table)), 1) if len(table) else table
     import pyarrow as pa
 
     return pa.concat_tables([table] * rng.randint(2, 20))
