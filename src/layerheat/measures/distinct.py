@@ -11,7 +11,9 @@ A batch's ids are not hashed as they come: a design's layers are usually neighbo
 so only the first id of each run of equal neighbours is kept (one vectorised
 comparison of every id with the one before it, about a third of the cost of hashing
 them all); duplicates between runs, batches and parts are removed by the later
-deduplications, so the count stays exact whatever the order of the rows.
+deduplications, so the count stays exact whatever the order of the rows. Where the
+runs are short (ids not grouped by design), a batch's ids are deduplicated at once,
+as before.
 
     >>> import pyarrow as pa
     >>> ids = DistinctIds()
@@ -60,7 +62,10 @@ class DistinctIds:
         for chunk in ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids]:
             if chunk.type != pa.string():
                 chunk = chunk.cast(pa.string())
-            chunk = pc.unique(chunk) if chunk.null_count else run_heads(chunk)
+            heads = chunk if chunk.null_count else run_heads(chunk)
+            if len(heads) > len(chunk) // 2:  # ids not grouped: hashing them all is cheaper
+                heads = pc.unique(heads)
+            chunk = heads
             self._chunks.append(chunk)
             self._pending += len(chunk)
         self._maybe_compact()
