@@ -8,7 +8,9 @@ design) under ``--workdir`` (deleted afterwards unless ``--keep``). Then, in one
 process, for each measure alone and for centre + size + coverage together, runs
 ``Pipeline(FILE).run([...])`` ``--repeat`` times at both sizes, alternating the measures
 so machine noise hits all alike, and prints medians, the marginal cost per layer
-((t[large] - t[small]) / (large - small)) and its ratio to the centre heatmaps. Finally
+((t[large] - t[small]) / (large - small)) and its ratio to the centre heatmaps, in
+wall time and in CPU time of the process (all its threads; steadier on a shared
+machine, where other jobs stretch the wall time). Finally
 ``layerheat heatmaps --measure centre --measure size --measure coverage`` and
 ``layerheat stats`` run as subprocesses on ``--big`` layers, with their peak RSS.
 """
@@ -68,14 +70,14 @@ def measure_sets():  # noqa: ANN201 - name -> factory(pipe) of the measures to r
     }
 
 
-def time_run(path: Path, make) -> float:  # noqa: ANN001
-    """Wall seconds of one pipeline run of the measures ``make(pipe)`` over ``path``."""
+def time_run(path: Path, make) -> tuple[float, float]:  # noqa: ANN001
+    """Wall and CPU seconds of one pipeline run of the measures ``make(pipe)`` over ``path``."""
     from layerheat.pipeline import Pipeline
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with Pipeline([str(path)]) as pipe:
         pipe.run(make(pipe))
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def main() -> None:
@@ -86,6 +88,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--sets", help="comma-separated measure sets to time (default all; centre first)"
+    )
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="lh-measures-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -93,22 +98,27 @@ def main() -> None:
         small = write_layers(work / "small.parquet", int(args.small))
         large = write_layers(work / "large.parquet", int(args.large))
         sets = measure_sets()
+        if args.sets:
+            sets = {name: sets[name] for name in args.sets.split(",")}
         for make in sets.values():  # warm the compiled kernels and the file cache
             time_run(small, make)
-        times: dict[tuple[str, str], list[float]] = {}
+        times: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for _ in range(args.repeat):
             for name, make in sets.items():
                 for label, path in (("small", small), ("large", large)):
                     times.setdefault((name, label), []).append(time_run(path, make))
         rows = args.large - args.small
-        print(f"{'measures':<22} {'small s':>8} {'large s':>8} {'ns/layer':>9} {'x centre':>9}")
+        print(f"{'measures':<22} {'small s':>8} {'large s':>8} {'ns/layer':>9} {'x centre':>9}"
+              f" {'cpu ns':>8} {'x centre':>9}")  # fmt: skip
         base = None
         for name in sets:
-            ts = statistics.median(times[(name, "small")])
-            tl = statistics.median(times[(name, "large")])
-            marginal = (tl - ts) / rows * 1e9
+            ts, cs = (statistics.median(v) for v in zip(*times[(name, "small")], strict=True))
+            tl, cl = (statistics.median(v) for v in zip(*times[(name, "large")], strict=True))
+            marginal = (tl - ts) / rows * 1e9, (cl - cs) / rows * 1e9
             base = base or marginal
-            print(f"{name:<22} {ts:8.2f} {tl:8.2f} {marginal:9.1f} {marginal / base:9.2f}")
+            print(f"{name:<22} {ts:8.2f} {tl:8.2f} {marginal[0]:9.1f} "
+                  f"{marginal[0] / base[0]:9.2f} {marginal[1]:8.1f} "
+                  f"{marginal[1] / base[1]:9.2f}")  # fmt: skip
         if args.big:
             big = write_layers(work / "big.parquet", int(args.big))
             runs = {

@@ -150,3 +150,31 @@ def test_heatmaps_measure_writes_sizes_and_coverage_beside_the_centres(cli, tmp_
     coverage = pacsv.read_csv(out / "coverage.csv").to_pandas()
     assert list(coverage.columns) == ["type_id", "type_name", "x", "y", "coverage"]
     assert 0 < coverage["coverage"].max() < 2
+
+
+def test_compiled_size_pass_equals_the_numpy_path() -> None:
+    from layerheat.binning.reference import SMALL_BATCH
+
+    table = boxes(SMALL_BATCH + 5000, 5)  # one batch: the compiled pass
+    for formula in ("canvas", "source"):
+        whole = run(table, lambda pipe, f=formula: SizeMaps(TAX, 25, formula=f))
+        acc = SizeMaps(TAX, 25, formula=formula).accumulator()
+        for start in range(0, table.num_rows, 10_000):  # small batches: the NumPy path
+            with Pipeline(table.slice(start, 10_000), taxonomy=TAX) as pipe:
+                acc.merge(pipe.run([SizeMaps(TAX, 25, formula=formula)]).partials[0])
+        np.testing.assert_array_equal(whole.counts, acc.result().counts)
+        np.testing.assert_array_equal(whole.outside, acc.result().outside)
+        assert whole.counts.sum() + whole.outside.sum() > 0
+
+
+def test_distinct_ids_count_repeats_apart_across_batches_and_with_nulls() -> None:
+    from layerheat.measures.distinct import DistinctIds
+
+    ids = DistinctIds()
+    ids.add(pa.array(["a", "a", "b", "a", "c", "c"]))
+    ids.add(pa.chunked_array([["c", "d"], ["d", "b"], []]))
+    ids.add(pa.array(["e", None, None, "e"]))
+    other = DistinctIds()
+    other.add(pa.array(["f", "a"], type=pa.large_string()))
+    ids.merge(other)
+    assert ids.values().to_pylist() == ["a", "b", "c", "d", "e", None, "f"]

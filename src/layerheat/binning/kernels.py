@@ -41,6 +41,7 @@ __all__ = [
     "minmax_accumulate",
     "minmax_extent",
     "row_codes",
+    "size_accumulate",
 ]
 
 
@@ -288,6 +289,49 @@ def canvas_accumulate(slots, codes, box, canvas, grid, counts, n, sum_w, sum_h):
         n[t] += ln[t]
         sum_w[t] += lw[t]
         sum_h[t] += lh[t]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def size_accumulate(slots, codes, box, canvas, swap, grid, counts, outside):  # noqa: ANN001, ANN201
+    """Sizes: bin the kept rows' widths and heights (canvas fractions) per type.
+
+    Rows coded CLIP are clipped to their canvas first; w = (xmax - xmin) / width and
+    h = (ymax - ymin) / height, or over height and width with ``swap`` (the source's
+    formula). ``counts`` is (n_types, grid size); ``outside`` per type counts kept rows
+    in no hexagon. One pass, no temporary columns: per type the hexagons and one slot
+    for the rows outside share a sub-histogram.
+    """
+    xmin, ymin, xmax, ymax = box
+    width, height = canvas
+    gxmin, gymin, sx, sy, nx, ny = grid
+    n_types, size = counts.shape
+    row = size + 1  # per type: the hexagons, then the rows outside the extent
+    spare = n_types * row  # rows not kept
+    fnx, fny, fbase, fout = float(nx), float(ny), float((nx + 1) * (ny + 1)), float(size)
+    sub = np.zeros((LANES, spare + 1), dtype=np.int64)
+    buf = np.empty(CHUNK, dtype=np.int32)
+    rows = codes.shape[0]
+    for start in range(0, rows, CHUNK):
+        m = min(CHUNK, rows - start)
+        for k in range(m):
+            i = start + k
+            t = np.int64(slots[i])
+            w = width[i]
+            h = height[i]
+            x0, y0, x1, y1 = _box(xmin[i], ymin[i], xmax[i], ymax[i], w, h, codes[i])
+            fw = h if swap else w
+            fh = w if swap else h
+            bw = (x1 - x0) / fw
+            bh = (y1 - y0) / fh
+            b = np.int64(_hex_bin(bw, bh, gxmin, gymin, sx, sy, fnx, fny, fbase, fout))
+            buf[k] = t * row + b if t >= 0 else spare
+        _tally(buf, m, sub)
+    total = np.zeros(spare, dtype=np.int64)
+    _flush(sub, total)
+    for t in range(n_types):
+        for b in range(size):
+            counts[t, b] += total[t * row + b]
+        outside[t] += total[t * row + size]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

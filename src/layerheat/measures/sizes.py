@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from ..binning import HexGrid, floats, reference
+from ..binning import HexGrid, reference
 from ..binning.hexgrid import hex_bin_index
 from ..taxonomy import Taxonomy
 
@@ -98,27 +98,27 @@ class SizeMapsAccumulator:
 
     def add(self, batch) -> None:  # noqa: ANN001 - a validate.Checked
         """Bin the widths and heights of one checked batch's usable rows."""
-        keep = batch.slots >= 0
-        if not keep.any():
+        if not batch.n_used:
             return
+        swap = self.measure.formula == "source"
+        if len(batch.codes) >= reference.SMALL_BATCH:  # one compiled pass; the same counts
+            from ..binning.kernels import size_accumulate
+
+            args = (swap, self.grid.params(), self.counts, self.outside)
+            size_accumulate(*batch.kernel_args(), *args)
+            return
+        keep = batch.slots >= 0
         x0, y0, x1, y1 = (v[keep] for v in batch.clipped())
         width, height = batch.width[keep], batch.height[keep]
-        if self.measure.formula == "source":
+        if swap:
             width, height = height, width
         w, h = (x1 - x0) / width, (y1 - y0) / height
         slots = batch.slots[keep].astype(np.int64)
-        before = self.counts.sum(axis=1)
-        if len(slots) >= reference.SMALL_BATCH:  # the compiled kernel; the same counts
-            from ..binning.kernels import hex_count_typed
-
-            hex_count_typed(slots, floats(w), floats(h), *self.grid.params(), self.counts)
-        else:
-            bins = hex_bin_index(w, h, *self.grid.params())
-            inside = bins >= 0
-            flat = slots[inside] * self.grid.size + bins[inside]
-            self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
-        binned = self.counts.sum(axis=1) - before
-        self.outside += np.bincount(slots, minlength=len(self.outside)) - binned
+        bins = hex_bin_index(w, h, *self.grid.params())
+        inside = bins >= 0
+        flat = slots[inside] * self.grid.size + bins[inside]
+        self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
+        self.outside += np.bincount(slots[~inside], minlength=len(self.outside))
 
     def merge(self, other: SizeMapsAccumulator) -> None:
         self.counts += other.counts
