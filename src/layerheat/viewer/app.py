@@ -16,13 +16,17 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qtpy import QtCore, QtGui, QtWidgets
 from qtpy.QtCore import QPointF, QRectF, Qt, Signal
 
 from ..errors import LayerheatError
-from ..render import BACKGROUND, FRAME_COLOR, NOTE_COLOR, Scene, draw, font_file
+from ..palette import BACKGROUND, FRAME_COLOR, NOTE_COLOR
 from .model import PAGE, DesignList, Overlay, ViewerModel
+
+if TYPE_CHECKING:
+    from ..render import Scene
 
 __all__ = [
     "CanvasView",
@@ -383,6 +387,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._canvas_size: tuple[float, float] | None = None
         self.overlay_item: OverlayItem | None = None
         if not self.model.loading:  # else once read: finding it imports matplotlib (~0.4 s)
+            from ..render import font_file
+
             QtGui.QFontDatabase.addApplicationFont(font_file())
         self._build()
         self._populate_designs()
@@ -609,6 +615,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def export_design(self, path: str | Path, size: int = 1600) -> Path:
         """Save the current design as ``layerheat render`` would (PNG, SVG or PDF)."""
+        from ..render import draw
+
         out = draw(self.model.export_scene(), path, size=size)
         assert out is not None
         return out
@@ -738,13 +746,22 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- reading the designs --------------------------------------------------------------
     def _start_loading(self) -> None:
-        """Read the designs in a worker; the window shows a placeholder meanwhile."""
+        """Read the designs in a worker; the window shows a placeholder meanwhile.
+
+        Runs once the window has painted (see :meth:`event`). What reading and drawing
+        need and the placeholder does not (NumPy, PyArrow, the design index and its
+        readers, :mod:`layerheat.render`: ~0.3-0.5 s) is imported here first, in the UI
+        thread, before the worker starts: the UI thread then imports nothing while the
+        worker imports the rest (two threads importing C extensions at once can
+        deadlock on the import locks)."""
         if not self._load_pending:
             return
         self._load_pending = False
+        _import_for_reading()
+        from ..render import font_file
 
         def job() -> object:
-            font_file()  # found here, off the UI thread; registered in _on_loaded
+            font_file()  # found here, off the UI thread (imports matplotlib); see _on_loaded
             return self.model.load(worker.progress.emit)
 
         worker = _Worker("designs", job, self)
@@ -761,6 +778,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self._placeholder(text)
 
     def _on_loaded(self, what: str, index: object) -> None:
+        from ..render import font_file
+
         QtGui.QFontDatabase.addApplicationFont(font_file())
         self.model.set_index(index)  # type: ignore[arg-type]  # redraws via the model
         self.ready.emit()
@@ -814,14 +833,14 @@ class MainWindow(QtWidgets.QMainWindow):
         return super().eventFilter(obj, event)
 
     def event(self, event: QtCore.QEvent) -> bool:
-        """After the window's first paint, start reading the designs: a worker started
-        earlier competes for the CPU (and the GIL) with the first paint."""
+        """After the window's first paint, start reading the designs: imports and a
+        worker started earlier compete for the CPU (and the GIL) with the first paint.
+
+        The window's paint event comes first in a repaint, its children's next, all
+        in one pass; the zero timer fires once that pass is done and shown."""
         handled = super().event(event)
-        if (
-            getattr(self, "_load_pending", False)
-            and event.type() == QtCore.QEvent.Type.UpdateRequest
-        ):
-            self._start_loading()
+        if event.type() == QtCore.QEvent.Type.Paint and getattr(self, "_load_pending", False):
+            QtCore.QTimer.singleShot(0, self._start_loading)
         return handled
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt's name
@@ -844,6 +863,13 @@ class MainWindow(QtWidgets.QMainWindow):
             if worker is not None:
                 worker.wait()
         super().closeEvent(event)
+
+
+def _import_for_reading() -> None:
+    """Import the modules reading the designs and drawing one needs (not matplotlib:
+    the worker imports that, finding the label font)."""
+    from .. import render  # noqa: F401 - imported for later use, in this thread
+    from . import index  # noqa: F401
 
 
 def _single_shot(parent: QtCore.QObject, ms: int, slot) -> QtCore.QTimer:  # noqa: ANN001
