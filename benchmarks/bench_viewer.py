@@ -50,8 +50,7 @@ import time
 T0 = time.perf_counter()
 import json, os, resource, sys
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from qtpy import QtCore
-from layerheat.viewer.app import MainWindow, application
+from layerheat.viewer.app import MainWindow, QtCore, application
 from layerheat.viewer.model import ViewerModel
 
 IMPORTED = time.perf_counter() - T0
@@ -95,7 +94,7 @@ HEAVY = ("numpy", "pyarrow", "matplotlib", "layerheat.render", "layerheat.viewer
 
 
 def spy_on(module):
-    from qtpy import QtCore
+    QtCore = module.QtCore  # the viewer's own: importing qtpy's here would cost time
 
     class FirstPaint(QtCore.QObject):
         def eventFilter(self, obj, event):

@@ -3,7 +3,8 @@
 Everything the window decides (which designs are listed, what is drawn where, what a
 hover shows, the overlay's hexagons and colours) comes from
 :mod:`layerheat.viewer.model` and :mod:`layerheat.render`; this module only paints and
-wires widgets. Uses qtpy, so PySide6 (the default) and PyQt5 both work::
+wires widgets. Uses qtpy's choice of binding (:mod:`layerheat.viewer.qt`), so PySide6
+(the default) and PyQt5 both work::
 
     >>> from layerheat.viewer.app import MainWindow, run          # doctest: +SKIP
     >>> from layerheat.viewer.model import ViewerModel            # doctest: +SKIP
@@ -18,12 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qtpy import QtCore, QtGui, QtWidgets
-from qtpy.QtCore import QPointF, QRectF, Qt, Signal
-
 from ..errors import LayerheatError
 from ..palette import BACKGROUND, FRAME_COLOR, NOTE_COLOR
 from .model import PAGE, DesignList, Overlay, ViewerModel
+from .qt import QPointF, QRectF, Qt, QtCore, QtGui, QtWidgets, Signal
 
 if TYPE_CHECKING:
     from ..render import Scene
