@@ -747,17 +747,16 @@ class MainWindow(QtWidgets.QMainWindow):
     def _start_loading(self) -> None:
         """Read the designs in a worker; the window shows a placeholder meanwhile.
 
-        Runs once the window has painted (see :meth:`event`). What reading and drawing
-        need and the placeholder does not (NumPy, PyArrow, the design index and its
-        readers, :mod:`layerheat.render`: ~0.3-0.5 s) is imported here first, in the UI
-        thread, before the worker starts: the UI thread then imports nothing while the
-        worker imports the rest (two threads importing C extensions at once can
+        Runs once the window has painted (see :meth:`event`). :mod:`layerheat.render`,
+        and with it NumPy and PyArrow, is imported here in the UI thread before the
+        worker starts (0.3-0.9 s, during which the painted window does not respond);
+        the worker then imports the design index, its readers and matplotlib while the
+        UI thread imports nothing (two threads importing C extensions at once can
         deadlock on the import locks)."""
         if not self._load_pending:
             return
         self._load_pending = False
-        _import_for_reading()
-        from ..render import font_file
+        from ..render import font_file  # NumPy, PyArrow: in this thread, not the worker's
 
         def job() -> object:
             font_file()  # found here, off the UI thread (imports matplotlib); see _on_loaded
@@ -862,13 +861,6 @@ class MainWindow(QtWidgets.QMainWindow):
             if worker is not None:
                 worker.wait()
         super().closeEvent(event)
-
-
-def _import_for_reading() -> None:
-    """Import the modules reading the designs and drawing one needs (not matplotlib:
-    the worker imports that, finding the label font)."""
-    from .. import render  # noqa: F401 - imported for later use, in this thread
-    from . import index  # noqa: F401
 
 
 def _single_shot(parent: QtCore.QObject, ms: int, slot) -> QtCore.QTimer:  # noqa: ANN001
