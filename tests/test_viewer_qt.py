@@ -352,6 +352,71 @@ def test_the_window_shows_at_once_and_reads_in_a_worker(qtbot, settings, grouped
     assert len(win.graphics.items()) > 10  # the first design is drawn
 
 
+#: what ``layerheat view FILE`` must not import before its window's first paint
+HEAVY = ("numpy", "pyarrow", "matplotlib", "layerheat.render", "layerheat.viewer.index")
+FIRST_PAINT = r"""
+import json, sys
+HEAVY = HEAVY_NAMES
+from layerheat.cli import main
+from layerheat.viewer import app
+QtCore = app.QtCore
+seen = {"imported": [m for m in HEAVY if m in sys.modules]}
+
+
+class Spy(QtCore.QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QtCore.QEvent.Type.Paint and "paint" not in seen:
+            seen["paint"] = [m for m in HEAVY if m in sys.modules]
+            seen["qtpy"] = [m for m in ("qtpy.QtGui", "qtpy.QtWidgets") if m in sys.modules]
+        return False
+
+
+init = app.MainWindow.__init__
+
+
+def spied(self, *args, **kwargs):
+    init(self, *args, **kwargs)
+    self._spy = Spy(self)
+    self.installEventFilter(self._spy)
+    self.ready.connect(lambda: seen.setdefault("ready", [m for m in HEAVY if m in sys.modules]))
+
+
+app.MainWindow.__init__ = spied
+sys.argv = ["layerheat", "view", *sys.argv[1:]]
+try:
+    main()
+finally:
+    print(json.dumps(seen))
+""".replace("HEAVY_NAMES", repr(HEAVY))
+
+
+def test_the_first_paint_comes_before_numpy_pyarrow_and_matplotlib(grouped_parquet, tmp_path):
+    """``layerheat view FILE`` (a fresh process, through its real entry point) paints
+    its "reading …" window with Qt and the CLI alone; the rest loads after the paint."""
+    import json
+    import subprocess
+    import sys
+
+    import qtpy
+
+    out = tmp_path / "shot.png"
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT, str(grouped_parquet), "--screenshot", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["imported"] == []  # the CLI and the window's module are light
+    assert seen["paint"] == []  # painted before any of them loaded
+    if qtpy.API_NAME == "PySide6":  # PySide6's modules, not qtpy's star-imports (0.2-0.5 s)
+        assert seen["qtpy"] == []
+    assert set(HEAVY) - {"matplotlib"} <= set(seen["ready"])  # then read and drawn
+    assert out.stat().st_size > 10_000
+
+
 def test_a_large_list_searches_in_a_worker_after_typing_pauses(
     qtbot, settings, grouped_parquet, monkeypatch
 ):

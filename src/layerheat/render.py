@@ -32,6 +32,7 @@ import numpy as np
 
 from .errors import LayerheatError
 from .outputs import IMAGE_FORMATS
+from .palette import BACKGROUND, FRAME_COLOR, NOTE_COLOR
 from .table import LayerTable
 from .taxonomy import LayerType, Taxonomy, default_taxonomy
 
@@ -76,9 +77,6 @@ FORMATS = IMAGE_FORMATS
 DEFAULT_SIZE = 1600
 #: Resolution used to turn output pixels into figure inches (SVG/PDF sizes follow it).
 DPI = 100
-BACKGROUND = "#FFFFFF"
-FRAME_COLOR = "#B4B4B4"
-NOTE_COLOR = "#808080"
 
 Box = tuple[float, float, float, float]
 

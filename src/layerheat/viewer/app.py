@@ -3,7 +3,8 @@
 Everything the window decides (which designs are listed, what is drawn where, what a
 hover shows, the overlay's hexagons and colours) comes from
 :mod:`layerheat.viewer.model` and :mod:`layerheat.render`; this module only paints and
-wires widgets. Uses qtpy, so PySide6 (the default) and PyQt5 both work::
+wires widgets. Uses qtpy's choice of binding (:mod:`layerheat.viewer.qt`), so PySide6
+(the default) and PyQt5 both work::
 
     >>> from layerheat.viewer.app import MainWindow, run          # doctest: +SKIP
     >>> from layerheat.viewer.model import ViewerModel            # doctest: +SKIP
@@ -16,13 +17,15 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-
-from qtpy import QtCore, QtGui, QtWidgets
-from qtpy.QtCore import QPointF, QRectF, Qt, Signal
+from typing import TYPE_CHECKING
 
 from ..errors import LayerheatError
-from ..render import BACKGROUND, FRAME_COLOR, NOTE_COLOR, Scene, draw, font_file
+from ..palette import BACKGROUND, FRAME_COLOR, NOTE_COLOR
 from .model import PAGE, DesignList, Overlay, ViewerModel
+from .qt import QPointF, QRectF, Qt, QtCore, QtGui, QtWidgets, Signal
+
+if TYPE_CHECKING:
+    from ..render import Scene
 
 __all__ = [
     "CanvasView",
@@ -383,6 +386,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._canvas_size: tuple[float, float] | None = None
         self.overlay_item: OverlayItem | None = None
         if not self.model.loading:  # else once read: finding it imports matplotlib (~0.4 s)
+            from ..render import font_file
+
             QtGui.QFontDatabase.addApplicationFont(font_file())
         self._build()
         self._populate_designs()
@@ -609,6 +614,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def export_design(self, path: str | Path, size: int = 1600) -> Path:
         """Save the current design as ``layerheat render`` would (PNG, SVG or PDF)."""
+        from ..render import draw
+
         out = draw(self.model.export_scene(), path, size=size)
         assert out is not None
         return out
@@ -738,13 +745,21 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- reading the designs --------------------------------------------------------------
     def _start_loading(self) -> None:
-        """Read the designs in a worker; the window shows a placeholder meanwhile."""
+        """Read the designs in a worker; the window shows a placeholder meanwhile.
+
+        Runs once the window has painted (see :meth:`event`). :mod:`layerheat.render`,
+        and with it NumPy and PyArrow, is imported here in the UI thread before the
+        worker starts (0.3-0.9 s, during which the painted window does not respond);
+        the worker then imports the design index, its readers and matplotlib while the
+        UI thread imports nothing (two threads importing C extensions at once can
+        deadlock on the import locks)."""
         if not self._load_pending:
             return
         self._load_pending = False
+        from ..render import font_file  # NumPy, PyArrow: in this thread, not the worker's
 
         def job() -> object:
-            font_file()  # found here, off the UI thread; registered in _on_loaded
+            font_file()  # found here, off the UI thread (imports matplotlib); see _on_loaded
             return self.model.load(worker.progress.emit)
 
         worker = _Worker("designs", job, self)
@@ -761,6 +776,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self._placeholder(text)
 
     def _on_loaded(self, what: str, index: object) -> None:
+        from ..render import font_file
+
         QtGui.QFontDatabase.addApplicationFont(font_file())
         self.model.set_index(index)  # type: ignore[arg-type]  # redraws via the model
         self.ready.emit()
@@ -814,14 +831,14 @@ class MainWindow(QtWidgets.QMainWindow):
         return super().eventFilter(obj, event)
 
     def event(self, event: QtCore.QEvent) -> bool:
-        """After the window's first paint, start reading the designs: a worker started
-        earlier competes for the CPU (and the GIL) with the first paint."""
+        """After the window's first paint, start reading the designs: imports and a
+        worker started earlier compete for the CPU (and the GIL) with the first paint.
+
+        The window's paint event comes first in a repaint, its children's next, all
+        in one pass; the zero timer fires once that pass is done and shown."""
         handled = super().event(event)
-        if (
-            getattr(self, "_load_pending", False)
-            and event.type() == QtCore.QEvent.Type.UpdateRequest
-        ):
-            self._start_loading()
+        if event.type() == QtCore.QEvent.Type.Paint and getattr(self, "_load_pending", False):
+            QtCore.QTimer.singleShot(0, self._start_loading)
         return handled
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt's name

@@ -21,6 +21,10 @@ colour map centred on 0, significant hexagons outlined.
 
 The scene of the current design comes from :func:`layerheat.render.design_scene`, the
 same function ``layerheat render`` draws, so the viewer shows what the renderer exports.
+
+Importing this module imports neither NumPy nor PyArrow nor :mod:`layerheat.render`
+(each method imports what it needs): the window is built on a model from :meth:`open`
+and paints its "reading …" placeholder before those load.
 """
 
 from __future__ import annotations
@@ -29,17 +33,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-import pyarrow as pa
-
 from ..errors import LayerheatError
-from ..render import Scene, Shape, design_scene
-from ..table import LayerTable
 from ..taxonomy import LayerType, Taxonomy, default_taxonomy
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..compare import Comparison
     from ..measures.centres import HeatmapSet
+    from ..render import Scene, Shape
+    from ..table import LayerTable
     from .index import DesignIndex
 
 __all__ = [
@@ -125,6 +128,8 @@ class DesignList(Sequence[str]):
             rows = range(len(self))[row]
             if self.source is None or not rows:
                 return []
+            import pyarrow as pa
+
             picked = [self.position(r) for r in rows]
             return self.source.designs.take(pa.array(picked, pa.int64())).to_pylist()
         n = len(self)
@@ -139,12 +144,16 @@ class DesignList(Sequence[str]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, DesignList) and other.source is self.source:
+            import numpy as np
+
             return bool(np.array_equal(self._all(), other._all()))
         if isinstance(other, (list, tuple, DesignList)):
             return len(self) == len(other) and list(self) == list(other)
         return NotImplemented
 
     def _all(self) -> np.ndarray:
+        import numpy as np
+
         return np.arange(len(self)) if self.positions is None else self.positions
 
     __hash__ = None  # mutable-looking sequence: not hashable, like a list
@@ -155,6 +164,8 @@ class DesignList(Sequence[str]):
             return None
         if self.positions is None:
             return position
+        import numpy as np
+
         row = int(np.searchsorted(self.positions, position))
         found = row < len(self.positions) and self.positions[row] == position
         return row if found else None
@@ -441,6 +452,8 @@ class ViewerModel:
             return None
         key = (self.current, frozenset(self.hidden))
         if self._scene is None or self._scene[0] != key:
+            from ..render import design_scene
+
             scene = design_scene(
                 self.layers(),
                 design_id=self.current,
@@ -591,6 +604,8 @@ class ViewerModel:
         "Export design"; raises LayerheatError when no design is shown."""
         if self.current is None:
             raise LayerheatError("no design is shown; clear the search first")
+        from ..render import design_scene
+
         return design_scene(
             self.layers(),
             design_id=self.current,
@@ -637,6 +652,7 @@ class ViewerModel:
 
     def _coverage_overlay(self, type_id: int, canvas: tuple[float, float]) -> Overlay:
         """The coverage map of ``type_id`` as square cells on a canvas of size ``canvas``."""
+        import numpy as np
         from matplotlib import colormaps
 
         cov = self._coverage
@@ -667,6 +683,7 @@ class ViewerModel:
         t = next((t for t in self._comparison.types if t.type.id == type_id), None)
         if t is None:
             raise LayerheatError(f"type {type_id} is on neither side; pick one of the legend's")
+        import numpy as np
         from matplotlib import colormaps, colors
 
         from ..plot_compare import DIFF_CMAP
