@@ -108,3 +108,21 @@ def test_a_bad_delimiter_is_one_line_on_every_reader(cli, command: str, tmp_path
         "semicolon, pipe, tab); e.g. --delimiter ';'"
     ]
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "says", "hint"),
+    [
+        (("heatmaps", "--bogus"), "No such option '--bogus'", "layerheat heatmaps --help"),
+        (("heatmaps", "--gridsize"), "requires an argument", "layerheat heatmaps --help"),
+        (("render", "--size", "big"), "Invalid value for '--size'", "layerheat render --help"),
+        (("xyzzy",), "No such command 'xyzzy'", "layerheat --help"),
+    ],
+)
+def test_a_usage_error_is_one_line_with_where_to_look(cli, args, says, hint) -> None:  # noqa: ANN001
+    """Like every other refusal: one line on stderr, then exit 2 (click's usage code)."""
+    result = cli(*args)
+    assert result.code == 2
+    assert len(result.err_lines) == 1, result.err
+    line = result.err_lines[0]
+    assert line.startswith("layerheat: error: ") and says in line and f"(see '{hint}')" in line

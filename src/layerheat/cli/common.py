@@ -35,6 +35,11 @@ def guarded_main(command: click.Command) -> None:
     except click.exceptions.Abort:
         click.echo("layerheat: aborted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:  # one line, like every other refusal
+        where = exc.ctx.command_path if exc.ctx is not None else _command_path(command)
+        message = " ".join(exc.format_message().split())
+        click.echo(f"layerheat: error: {message} (see '{where} --help')", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -48,6 +53,16 @@ def guarded_main(command: click.Command) -> None:
     except KeyboardInterrupt:
         click.echo("layerheat: interrupted", err=True)
         sys.exit(130)
+
+
+def _command_path(command: click.Command) -> str:
+    """'layerheat SUB' for the subcommand named on the command line (click leaves some
+    parse errors without a context), else 'layerheat'."""
+    if not isinstance(command, click.Group):
+        return "layerheat"
+    names = command.list_commands(click.Context(command))
+    named = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+    return f"layerheat {named}" if named in names else "layerheat"
 
 
 _CANVAS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[xX×,]\s*(\d+(?:\.\d+)?)\s*$")
