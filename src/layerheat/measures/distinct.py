@@ -65,9 +65,8 @@ class DistinctIds:
             heads = chunk if chunk.null_count else run_heads(chunk)
             if len(heads) > len(chunk) // 2:  # ids not grouped: hashing them all is cheaper
                 heads = pc.unique(heads)
-            chunk = heads
-            self._chunks.append(chunk)
-            self._pending += len(chunk)
+            self._chunks.append(heads)
+            self._pending += len(heads)
         self._maybe_compact()
 
     def merge(self, other: DistinctIds) -> None:

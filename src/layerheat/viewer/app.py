@@ -930,7 +930,7 @@ def run(
     failure: list[str] = []
     #: whether app.exec() runs: QApplication.exit() outside a running loop makes every
     #: later event loop of the process return at once (a notebook's next viewer, tests)
-    looping = [False]
+    looping = False
 
     def on_ready() -> None:
         try:
@@ -941,7 +941,7 @@ def run(
         except LayerheatError as exc:
             failure.append(str(exc))
             window.close()
-            if looping[0]:
+            if looping:
                 app.exit(1)
 
     window.show()
@@ -963,11 +963,11 @@ def run(
         on_ready()
     if failure:
         raise LayerheatError(failure[0])
-    looping[0] = True
+    looping = True
     try:
         code = app.exec()
     finally:
-        looping[0] = False
+        looping = False
         # closing the last window inside exec() posts a Quit event; handled after exec()
         # returned (by the next processEvents), it would leave the application quitting
         QtCore.QCoreApplication.removePostedEvents(app, QtCore.QEvent.Type.Quit)
