@@ -100,3 +100,38 @@ def test_the_pool_gives_the_in_process_table_on_the_real_files() -> None:
     assert pooled.table.arrow.equals(alone.table.arrow)
     assert pooled.rejected == alone.rejected
     assert pooled.report.notes == alone.report.notes
+
+
+def test_this_process_reads_too_and_jobs_2_forks_one_worker(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    here: list[int] = []
+    original = ingest_module.read_one
+
+    def counted(index, item, options):  # noqa: ANN001, ANN202
+        if multiprocessing.parent_process() is None:
+            here.append(index)
+        return original(index, item, options)
+
+    monkeypatch.setattr(ingest_module, "read_one", counted)
+    started: list[int] = []
+    pool = ingest_module.__dict__.get("worker_pool")
+    assert pool is None  # imported inside _run, from layerheat.parallel
+    import layerheat.parallel as parallel
+
+    real_pool = parallel.worker_pool
+    monkeypatch.setattr(
+        parallel, "worker_pool", lambda n, **kw: started.append(n) or real_pool(n, **kw)
+    )
+    files, _ = expand_inputs([folder])
+    results = ingest_module._run(list(enumerate(files)), IngestOptions(), 2, False)
+    assert started == [1]
+    assert here, "the parent read no file"
+    assert sorted(r.index for r in results) == list(range(len(files)))
+    alone = {r.index: r for r in (original(i, f, IngestOptions()) for i, f in enumerate(files))}
+    for r in results:
+        assert (r.table is None) == (alone[r.index].table is None)
+        if r.table is not None:
+            assert r.table.equals(alone[r.index].table)

@@ -41,6 +41,8 @@ from .table import LayerTable
 from .taxonomy import FALLBACK_RULE, UNMAPPED_RULE, Taxonomy, default_taxonomy
 
 __all__ = [
+    "AUTO_FORK_MIN_BYTES",
+    "AUTO_FORK_MIN_FILES",
     "AUTO_POOL_MIN_BYTES",
     "AUTO_POOL_MIN_FILES",
     "COCO_SUFFIXES",
@@ -77,6 +79,11 @@ REJECTS_HEADER = ("path", "reason")
 #: parse at ~50 MiB of CPU-second, so 32 MiB is about where a second core pays.
 AUTO_POOL_MIN_FILES = 200
 AUTO_POOL_MIN_BYTES = 32 * 2**20
+#: The same where workers are forked: a fork with psd-tools already imported, the
+#: options inherited and this process reading too costs ~0.05 s, so a second process
+#: pays from ~0.2 s of parsing (a small PSD parses in ~3 ms, a large one at ~30 MiB/s).
+AUTO_FORK_MIN_FILES = 64
+AUTO_FORK_MIN_BYTES = 8 * 2**20
 _MAGIC = set("*?[")
 
 
@@ -263,7 +270,6 @@ def _format_of(path: Path, formats: tuple[str, ...]) -> str:
 # -- reading one file (runs in worker processes) ----------------------------------------------
 def read_one(index: int, item: InputFile, options: IngestOptions) -> FileResult:
     """Read one input file; never raises for a bad file, it returns the reason instead."""
-    from .io.coco import CocoReadError, read_coco_file
     from .io.psd import PsdReadError, read_psd_file
 
     try:
@@ -283,12 +289,17 @@ def read_one(index: int, item: InputFile, options: IngestOptions) -> FileResult:
             )
             table, notes = doc.table, doc.notes
         elif item.format == "coco":
-            doc = read_coco_file(
-                item.path,
-                taxonomy=options.taxonomy,
-                mapping=options.category_map,
-                keep_crowd=options.keep_crowd,
-            )
+            from .io.coco import CocoReadError, read_coco_file  # only when needed: 20 ms
+
+            try:
+                doc = read_coco_file(
+                    item.path,
+                    taxonomy=options.taxonomy,
+                    mapping=options.category_map,
+                    keep_crowd=options.keep_crowd,
+                )
+            except CocoReadError as exc:
+                return FileResult(index, item.path, None, str(exc) or type(exc).__name__)
             table, notes = doc.table, list(doc.notes)
             if doc.counts:
                 left = ", ".join(f"{n} {why}" for why, n in doc.counts.most_common())
@@ -301,7 +312,7 @@ def read_one(index: int, item: InputFile, options: IngestOptions) -> FileResult:
                 None,
                 f"unsupported file type {suffix}: expected .psd, .psb or COCO .json",
             )
-    except (PsdReadError, CocoReadError) as exc:
+    except PsdReadError as exc:
         return FileResult(index, item.path, None, str(exc) or type(exc).__name__)
     except MemoryError:
         size = f"{st.st_size / 1e6:.0f} MB"
@@ -373,10 +384,10 @@ def ingest(
 ) -> IngestResult:
     """Read every input file into one table; rejected files come back with reasons.
 
-    ``jobs``: worker processes (None: ``os.cpu_count()`` for large batches, in-process
-    for small ones; 1: always in-process). ``previous``: a table this function wrote
-    before; files whose size and modification time match its ``source`` columns are
-    not read again and keep their rows.
+    ``jobs``: processes reading, this one included (None: ``os.cpu_count()`` for large
+    batches, in-process for small ones; 1: always in-process). ``previous``: a table
+    this function wrote before; files whose size and modification time match its
+    ``source`` columns are not read again and keep their rows.
     """
     options = options or IngestOptions()
     files, notes = expand_inputs(inputs, formats)
@@ -463,6 +474,9 @@ def _plan_update(
 
 
 def _worker_count(jobs: int | None, todo: list[tuple[int, InputFile]]) -> int:
+    """Processes to read with, this one included (see :func:`_run`)."""
+    from .parallel import can_fork
+
     if len(todo) <= 1:
         return 1
     if jobs is not None:
@@ -474,7 +488,11 @@ def _worker_count(jobs: int | None, todo: list[tuple[int, InputFile]]) -> int:
     for _, item in todo:
         with contextlib.suppress(OSError):
             size += os.path.getsize(item.path)
-    if len(todo) < AUTO_POOL_MIN_FILES and size < AUTO_POOL_MIN_BYTES:
+    if can_fork():
+        min_files, min_bytes = AUTO_FORK_MIN_FILES, AUTO_FORK_MIN_BYTES
+    else:
+        min_files, min_bytes = AUTO_POOL_MIN_FILES, AUTO_POOL_MIN_BYTES
+    if len(todo) < min_files and size < min_bytes:
         return 1
     return max(1, min(cpus, len(todo)))
 
@@ -482,7 +500,13 @@ def _worker_count(jobs: int | None, todo: list[tuple[int, InputFile]]) -> int:
 def _run(
     todo: list[tuple[int, InputFile]], options: IngestOptions, jobs: int | None, progress: bool
 ) -> list[FileResult]:
-    from .parallel import worker_pool
+    """Read the files: here, or with ``workers - 1`` worker processes and this one.
+
+    This process reads too, taking chunks no worker has started yet from the end of the
+    queue, so ``--jobs 2`` forks one worker. psd-tools is imported before forking so
+    that the worker inherits it; workers get the options once (:func:`_use_options`).
+    """
+    from .parallel import can_fork, worker_pool
     from .progress import row_progress
 
     workers = _worker_count(jobs, todo)
@@ -496,13 +520,22 @@ def _run(
                 results.append(read_one(i, item, options))
                 advance(1)
             return results
+        if can_fork() and any(item.format == "psd" for _, item in todo):
+            from .io.psd import preload
+
+            preload()
         try:
-            with worker_pool(workers, warm=functools.partial(_use_options, options)) as pool:
+            with worker_pool(workers - 1, warm=functools.partial(_use_options, options)) as pool:
                 size = max(1, min(16, len(todo) // (workers * 8)))
                 chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
-                pending: dict[Future, int] = {
-                    pool.submit(_read_chunk, chunk): len(chunk) for chunk in chunks
-                }
+                futures = [(pool.submit(_read_chunk, chunk), chunk) for chunk in chunks]
+                pending: dict[Future, int] = {fut: len(chunk) for fut, chunk in futures}
+                for fut, chunk in reversed(futures):
+                    if not fut.cancel():
+                        break  # a worker has this one, and every chunk before it
+                    del pending[fut]
+                    results.extend(read_one(i, item, options) for i, item in chunk)
+                    advance(len(chunk))
                 while pending:
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in done:

@@ -371,6 +371,14 @@ def _install_text_engine_skip() -> bool:
     return ok
 
 
+def preload() -> None:
+    """Import psd-tools and set up the fast parse now, e.g. before forking workers (who
+    then inherit both instead of importing psd-tools each: ~0.3 s of CPU apiece)."""
+    import psd_tools  # noqa: F401
+
+    _install_text_engine_skip()
+
+
 def _raw_while_skipping(original: type) -> type:
     """A subclass of ``original`` whose ``frombytes`` returns the bytes unparsed while
     :data:`_SKIP_TEXT_ENGINE` is set, and is ``original.frombytes`` otherwise."""
