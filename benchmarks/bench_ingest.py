@@ -1,12 +1,16 @@
 """Benchmark: ``layerheat ingest`` of a folder of PSDs against a plain psd-tools loop.
 
 The baseline opens each file with ``PSDImage.open`` and reads every layer's ``bbox``
-(what anyone would write first). ingest is timed in-process (``jobs=1``: same work,
-plus the table and type matching) and with a process pool (``jobs=N``). Prints the
-median of several runs and the ratios (files/s of ingest over files/s of the loop)::
+(what anyone would write first). In-process (the default), with imports already done:
+the loop, ingest ``jobs=1`` (same work, plus the table and type matching) and ingest
+with a process pool (``jobs=N``). ``--cli``: whole commands instead, interpreter start
+and imports included: the loop as a ``python`` script against ``layerheat ingest -o``
+(auto and ``--jobs N``). Runs alternate; prints medians of wall and CPU time (this
+process's and its children's) and the ratios (files/s of ingest over the loop's)::
 
     .venv/bin/python benchmarks/bench_ingest.py                 # synthetic ad folder
     .venv/bin/python benchmarks/bench_ingest.py --folder ../shared/data/psd --repeat 5
+    .venv/bin/python benchmarks/bench_ingest.py --folder ../shared/data/psd --cli
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import argparse
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -60,13 +65,54 @@ def plain_loop(files: list[Path]) -> int:
     return n
 
 
-def timed(fn, repeat: int) -> float:  # noqa: ANN001
-    times = []
+def _cpu() -> float:
+    self, kids = os.times(), os.times()
+    return self.user + self.system + kids.children_user + kids.children_system
+
+
+def timed(fns: dict, repeat: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) seconds of each function, the functions run in turn."""
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in fns}
     for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        for name, fn in fns.items():
+            t, c = time.perf_counter(), _cpu()
+            fn()
+            runs[name].append((time.perf_counter() - t, _cpu() - c))
+    return {
+        name: (statistics.median(w for w, _ in r), statistics.median(c for _, c in r))
+        for name, r in runs.items()
+    }
+
+
+LOOP_SCRIPT = """
+import sys
+from pathlib import Path
+from psd_tools import PSDImage
+for path in sorted(p for p in Path(sys.argv[1]).rglob("*") if p.suffix.lower() in (".psd", ".psb")):
+    try:
+        psd = PSDImage.open(path)
+    except Exception:
+        continue
+    for layer in psd.descendants():
+        _ = layer.bbox
+"""
+
+
+def commands(folder: Path, out: Path, jobs: int) -> dict:
+    """The loop and ``layerheat ingest`` as whole commands (interpreter start included)."""
+
+    def run(*argv: str):  # noqa: ANN202
+        return lambda: subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+
+    py = sys.executable
+    target = str(out / "layers.parquet")
+    return {
+        "plain psd-tools loop": run(py, "-c", LOOP_SCRIPT, str(folder)),
+        "layerheat ingest": run(py, "-m", "layerheat", "ingest", str(folder), "-o", target),
+        f"layerheat ingest --jobs {jobs}": run(
+            py, "-m", "layerheat", "ingest", str(folder), "-o", target, "--jobs", str(jobs)
+        ),
+    }
 
 
 def main() -> None:
@@ -77,6 +123,7 @@ def main() -> None:
     parser.add_argument("--size", default="2953x1772", help="canvas WxH of synthetic files")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--cli", action="store_true", help="time whole commands")
     args = parser.parse_args()
 
     from layerheat.ingest import ingest
@@ -94,15 +141,26 @@ def main() -> None:
         files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".psd", ".psb"))
         total = sum(p.stat().st_size for p in files)
         print(f"folder: {folder} ({len(files)} files, {total / 2**20:.1f} MiB)")
-        print(f"median of {args.repeat} runs each, {os.cpu_count()} CPUs")
-
-        base = timed(lambda: plain_loop(files), args.repeat)
-        serial = timed(lambda: ingest([folder], jobs=1), args.repeat)
-        pooled = timed(lambda: ingest([folder], jobs=args.jobs), args.repeat)
-        rate = len(files) / base
-        print(f"plain psd-tools loop    {base:8.3f} s  {rate:8.1f} files/s  1.00x")
-        for label, sec in (("ingest --jobs 1", serial), (f"ingest --jobs {args.jobs}", pooled)):
-            print(f"{label:<22}  {sec:8.3f} s  {len(files) / sec:8.1f} files/s  {base / sec:.2f}x")
+        mode = "whole commands" if args.cli else "in-process"
+        print(f"median of {args.repeat} runs each, alternating, {os.cpu_count()} CPUs, "
+              f"load {os.getloadavg()[0]:.1f}, {mode}")  # fmt: skip
+        if args.cli:
+            fns = commands(folder, Path(tmp), args.jobs)
+        else:
+            plain_loop(files)  # imports, as a whole command would have done them
+            fns = {
+                "plain psd-tools loop": lambda: plain_loop(files),
+                "ingest --jobs 1": lambda: ingest([folder], jobs=1),
+                f"ingest --jobs {args.jobs}": lambda: ingest([folder], jobs=args.jobs),
+            }
+        result = timed(fns, args.repeat)
+        base_wall, base_cpu = result["plain psd-tools loop"]
+        print(
+            f"{'':<28}  {'wall s':>8}  {'files/s':>8}  {'x loop':>6}  {'CPU s':>7}  {'x loop':>6}"
+        )
+        for label, (wall, cpu) in result.items():
+            print(f"{label:<28}  {wall:8.3f}  {len(files) / wall:8.1f}  {base_wall / wall:6.2f}"
+                  f"  {cpu:7.3f}  {base_cpu / cpu:6.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

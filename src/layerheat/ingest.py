@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import glob
 import os
 import time
@@ -32,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrays import arrow as _arrow
 from .errors import LayerheatError
 from .io.psd import PSD_SUFFIXES
 from .readreport import ReadReport
@@ -39,6 +41,8 @@ from .table import LayerTable
 from .taxonomy import FALLBACK_RULE, UNMAPPED_RULE, Taxonomy, default_taxonomy
 
 __all__ = [
+    "AUTO_FORK_MIN_BYTES",
+    "AUTO_FORK_MIN_FILES",
     "AUTO_POOL_MIN_BYTES",
     "AUTO_POOL_MIN_FILES",
     "COCO_SUFFIXES",
@@ -75,6 +79,11 @@ REJECTS_HEADER = ("path", "reason")
 #: parse at ~50 MiB of CPU-second, so 32 MiB is about where a second core pays.
 AUTO_POOL_MIN_FILES = 200
 AUTO_POOL_MIN_BYTES = 32 * 2**20
+#: The same where workers are forked: a fork with psd-tools already imported, the
+#: options inherited and this process reading too costs ~0.05 s, so a second process
+#: pays from ~0.2 s of parsing (a small PSD parses in ~3 ms, a large one at ~30 MiB/s).
+AUTO_FORK_MIN_FILES = 64
+AUTO_FORK_MIN_BYTES = 8 * 2**20
 _MAGIC = set("*?[")
 
 
@@ -108,6 +117,7 @@ class FileResult:
     table: pa.Table | None
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
+    rows: int | None = None  # while the table travels packed with others (_read_chunk)
 
 
 @dataclass
@@ -127,13 +137,16 @@ class IngestResult:
         """Layers, no-area layers, unmatched (-> fallback) and unmapped COCO categories."""
         table = self.table.arrow
         out: Counter = Counter(layers=table.num_rows)
+        # No Python scalars here: pyarrow turns them into Arrow ones through its pandas
+        # bridge, and importing pandas was a quarter of a small ingest run.
         if "has_area" in table.column_names:
-            has_area = pc.fill_null(table.column("has_area"), True)
-            out["no area"] = int(pc.sum(pc.invert(has_area)).as_py() or 0)
+            # a null has_area counts as having one (the sum skips nulls)
+            out["no area"] = int(pc.sum(pc.invert(table.column("has_area"))).as_py() or 0)
         if "type_rule" in table.column_names:
             rules = table.column("type_rule")
-            out["unmatched"] = int(pc.sum(pc.equal(rules, FALLBACK_RULE)).as_py() or 0)
-            out["unmapped"] = int(pc.sum(pc.equal(rules, UNMAPPED_RULE)).as_py() or 0)
+            for key, rule in (("unmatched", FALLBACK_RULE), ("unmapped", UNMAPPED_RULE)):
+                hits = pc.is_in(rules, value_set=_arrow([rule]))
+                out[key] = int(pc.sum(hits).as_py() or 0)
         return out
 
     def summary(
@@ -257,7 +270,6 @@ def _format_of(path: Path, formats: tuple[str, ...]) -> str:
 # -- reading one file (runs in worker processes) ----------------------------------------------
 def read_one(index: int, item: InputFile, options: IngestOptions) -> FileResult:
     """Read one input file; never raises for a bad file, it returns the reason instead."""
-    from .io.coco import CocoReadError, read_coco_file
     from .io.psd import PsdReadError, read_psd_file
 
     try:
@@ -277,12 +289,17 @@ def read_one(index: int, item: InputFile, options: IngestOptions) -> FileResult:
             )
             table, notes = doc.table, doc.notes
         elif item.format == "coco":
-            doc = read_coco_file(
-                item.path,
-                taxonomy=options.taxonomy,
-                mapping=options.category_map,
-                keep_crowd=options.keep_crowd,
-            )
+            from .io.coco import CocoReadError, read_coco_file  # only when needed: 20 ms
+
+            try:
+                doc = read_coco_file(
+                    item.path,
+                    taxonomy=options.taxonomy,
+                    mapping=options.category_map,
+                    keep_crowd=options.keep_crowd,
+                )
+            except CocoReadError as exc:
+                return FileResult(index, item.path, None, str(exc) or type(exc).__name__)
             table, notes = doc.table, list(doc.notes)
             if doc.counts:
                 left = ", ".join(f"{n} {why}" for why, n in doc.counts.most_common())
@@ -295,7 +312,7 @@ def read_one(index: int, item: InputFile, options: IngestOptions) -> FileResult:
                 None,
                 f"unsupported file type {suffix}: expected .psd, .psb or COCO .json",
             )
-    except (PsdReadError, CocoReadError) as exc:
+    except PsdReadError as exc:
         return FileResult(index, item.path, None, str(exc) or type(exc).__name__)
     except MemoryError:
         size = f"{st.st_size / 1e6:.0f} MB"
@@ -303,17 +320,56 @@ def read_one(index: int, item: InputFile, options: IngestOptions) -> FileResult:
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
         return FileResult(index, item.path, None, f"unexpected error ({type(exc).__name__}: {exc})")
     n = table.num_rows
+    # Built from buffers: pa.array would import pandas (see layerheat.arrays).
     table = (
-        table.append_column("source", pa.array([str(Path(item.path).resolve())] * n, pa.string()))
-        .append_column("source_size", pa.array(np.full(n, st.st_size, dtype=np.int64)))
-        .append_column("source_mtime_ns", pa.array(np.full(n, st.st_mtime_ns, dtype=np.int64)))
+        table.append_column("source", _arrow([str(Path(item.path).resolve())] * n))
+        .append_column("source_size", _arrow(np.full(n, st.st_size, dtype=np.int64)))
+        .append_column("source_mtime_ns", _arrow(np.full(n, st.st_mtime_ns, dtype=np.int64)))
     )
     return FileResult(index, item.path, table, None, [f"{item.path}: {m}" for m in notes])
 
 
-def _read_chunk(chunk: list[tuple[int, InputFile]], options: IngestOptions) -> list[FileResult]:
-    """Worker entry point: several files per task, so that small files do not pay IPC."""
-    return [read_one(i, item, options) for i, item in chunk]
+#: The options of this worker process's batch, set once as the worker starts (see _run).
+_WORKER_OPTIONS: IngestOptions | None = None
+
+
+def _use_options(options: IngestOptions) -> None:
+    """Worker initializer: keep the batch's options (a forked worker inherits them; a
+    spawned one unpickles them once, not once per task: a taxonomy takes ~10 ms)."""
+    global _WORKER_OPTIONS
+    _WORKER_OPTIONS = options
+
+
+def _read_chunk(
+    chunk: list[tuple[int, InputFile]], options: IngestOptions | None = None
+) -> tuple[list[FileResult], pa.Table | None]:
+    """Worker entry point: several files per task, so that small files do not pay IPC.
+
+    The tables of the chunk's files go back as one table (the results carry their row
+    counts, :func:`_unpack` slices it): one Arrow IPC stream instead of one per file.
+    """
+    options = options or _WORKER_OPTIONS or IngestOptions()
+    results = [read_one(i, item, options) for i, item in chunk]
+    tables = [r.table for r in results if r.table is not None]
+    if len(tables) < 2 or any(not t.schema.equals(tables[0].schema) for t in tables):
+        return results, None
+    packed = pa.concat_tables(tables).combine_chunks()
+    for r in results:
+        if r.table is not None:
+            r.rows, r.table = r.table.num_rows, None
+    return results, packed
+
+
+def _unpack(results: list[FileResult], packed: pa.Table | None) -> list[FileResult]:
+    """Give each result its rows back from a chunk's packed table (see _read_chunk)."""
+    if packed is None:
+        return results
+    offset = 0
+    for r in results:
+        if r.rows is not None:
+            r.table, r.rows = packed.slice(offset, r.rows), None
+            offset += r.table.num_rows
+    return results
 
 
 # -- the batch ---------------------------------------------------------------------------------
@@ -328,10 +384,10 @@ def ingest(
 ) -> IngestResult:
     """Read every input file into one table; rejected files come back with reasons.
 
-    ``jobs``: worker processes (None: ``os.cpu_count()`` for large batches, in-process
-    for small ones; 1: always in-process). ``previous``: a table this function wrote
-    before; files whose size and modification time match its ``source`` columns are
-    not read again and keep their rows.
+    ``jobs``: processes reading, this one included (None: ``os.cpu_count()`` for large
+    batches, in-process for small ones; 1: always in-process). ``previous``: a table
+    this function wrote before; files whose size and modification time match its
+    ``source`` columns are not read again and keep their rows.
     """
     options = options or IngestOptions()
     files, notes = expand_inputs(inputs, formats)
@@ -413,11 +469,14 @@ def _plan_update(
             keep.add(s)  # outside this run's inputs but still there: keep, lose nothing
         else:
             dropped += 1
-    mask = pc.is_in(arrow.column("source"), value_set=pa.array(sorted(keep), pa.string()))
+    mask = pc.is_in(arrow.column("source"), value_set=_arrow(sorted(keep)))
     return LayerTable(arrow.filter(mask)), todo, reused, dropped
 
 
 def _worker_count(jobs: int | None, todo: list[tuple[int, InputFile]]) -> int:
+    """Processes to read with, this one included (see :func:`_run`)."""
+    from .parallel import can_fork
+
     if len(todo) <= 1:
         return 1
     if jobs is not None:
@@ -429,7 +488,11 @@ def _worker_count(jobs: int | None, todo: list[tuple[int, InputFile]]) -> int:
     for _, item in todo:
         with contextlib.suppress(OSError):
             size += os.path.getsize(item.path)
-    if len(todo) < AUTO_POOL_MIN_FILES and size < AUTO_POOL_MIN_BYTES:
+    if can_fork():
+        min_files, min_bytes = AUTO_FORK_MIN_FILES, AUTO_FORK_MIN_BYTES
+    else:
+        min_files, min_bytes = AUTO_POOL_MIN_FILES, AUTO_POOL_MIN_BYTES
+    if len(todo) < min_files and size < min_bytes:
         return 1
     return max(1, min(cpus, len(todo)))
 
@@ -437,7 +500,13 @@ def _worker_count(jobs: int | None, todo: list[tuple[int, InputFile]]) -> int:
 def _run(
     todo: list[tuple[int, InputFile]], options: IngestOptions, jobs: int | None, progress: bool
 ) -> list[FileResult]:
-    from .parallel import worker_pool
+    """Read the files: here, or with ``workers - 1`` worker processes and this one.
+
+    This process reads too, taking chunks no worker has started yet from the end of the
+    queue, so ``--jobs 2`` forks one worker. psd-tools is imported before forking so
+    that the worker inherits it; workers get the options once (:func:`_use_options`).
+    """
+    from .parallel import can_fork, worker_pool
     from .progress import row_progress
 
     workers = _worker_count(jobs, todo)
@@ -451,18 +520,27 @@ def _run(
                 results.append(read_one(i, item, options))
                 advance(1)
             return results
+        if can_fork() and any(item.format == "psd" for _, item in todo):
+            from .io.psd import preload
+
+            preload()
         try:
-            with worker_pool(workers) as pool:
+            with worker_pool(workers - 1, warm=functools.partial(_use_options, options)) as pool:
                 size = max(1, min(16, len(todo) // (workers * 8)))
                 chunks = [todo[k : k + size] for k in range(0, len(todo), size)]
-                pending: dict[Future, int] = {
-                    pool.submit(_read_chunk, chunk, options): len(chunk) for chunk in chunks
-                }
+                futures = [(pool.submit(_read_chunk, chunk), chunk) for chunk in chunks]
+                pending: dict[Future, int] = {fut: len(chunk) for fut, chunk in futures}
+                for fut, chunk in reversed(futures):
+                    if not fut.cancel():
+                        break  # a worker has this one, and every chunk before it
+                    del pending[fut]
+                    results.extend(read_one(i, item, options) for i, item in chunk)
+                    advance(len(chunk))
                 while pending:
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in done:
                         count = pending.pop(fut)
-                        results.extend(fut.result())
+                        results.extend(_unpack(*fut.result()))
                         advance(count)
         except BrokenProcessPool:
             # A worker died (out of memory, killed): finish the rest here, one by one.

@@ -32,11 +32,14 @@ import logging
 import os
 import struct
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
+from ..arrays import arrow
 from ..table import SCHEMA
 from ..taxonomy import Taxonomy, default_taxonomy
 
@@ -70,6 +73,13 @@ PSD_SCHEMA = pa.schema(
         ("type_rule", pa.string()),
     ]
 )
+
+_NUMPY = {
+    pa.float64(): np.float64,
+    pa.int64(): np.int64,
+    pa.int32(): np.int32,
+    pa.int16(): np.int16,
+}
 
 #: Families a ``--kinds`` filter may name besides psd-tools' own kinds.
 FAMILIES = ("pixel", "type", "shape", "smartobject", "group", "artboard", "adjustment", "fill")
@@ -167,8 +177,24 @@ def read_psd_file(
             f"no layers left after the filters: none of {len(records)} layers is selected "
             "by --visible-only/--kinds"
         )
-    table = pa.table(cols, schema=PSD_SCHEMA)
-    return PsdDocument(table, width, height, len(records), notes)
+    return PsdDocument(_table(cols), width, height, len(records), notes)
+
+
+def _table(cols: dict[str, list]) -> pa.Table:
+    """The :data:`PSD_SCHEMA` table of these columns, built from buffers: ``pa.table``
+    and ``pa.array`` on Python lists import pandas (a quarter of a second, most of a
+    small ingest run's fixed cost) to ask whether the values are a pandas Series."""
+    arrays = []
+    for f in PSD_SCHEMA:
+        values = cols[f.name]
+        if f.type == pa.string():
+            arrays.append(arrow(values))
+        elif f.type == pa.bool_():
+            bits = np.packbits(np.array(values, dtype=bool), bitorder="little")
+            arrays.append(pa.Array.from_buffers(f.type, len(values), [None, pa.py_buffer(bits)]))
+        else:
+            arrays.append(arrow(np.array(values, dtype=_NUMPY[f.type])))
+    return pa.Table.from_arrays(arrays, schema=PSD_SCHEMA)
 
 
 def _walk(container, groups: tuple[str, ...], shown: bool, out: list[tuple]) -> list[tuple]:
@@ -284,6 +310,8 @@ def _open(path: Path):  # noqa: ANN202 - returns (PSDImage, notes)
     collector = _WarningCollector()
     logger.addHandler(collector)
     propagate, logger.propagate = logger.propagate, False
+    _install_text_engine_skip()
+    skipping = _SKIP_TEXT_ENGINE.set(True)
     try:
         # An empty RAW composite stands in for the one we did not read.
         psd = PSDImage(PSD.read(io.BytesIO(data + b"\x00\x00")))
@@ -295,12 +323,76 @@ def _open(path: Path):  # noqa: ANN202 - returns (PSDImage, notes)
         reason = " ".join(str(exc).split())  # one line, whatever psd-tools wrote
         raise PsdReadError(f"corrupt or unsupported ({type(exc).__name__}: {reason})") from None
     finally:
+        _SKIP_TEXT_ENGINE.reset(skipping)
         logger.removeHandler(collector)
         logger.propagate = propagate
     notes = [f"psd-tools: {m}" for m in dict.fromkeys(collector.messages)]
     if tail:
         notes.append(tail)
     return psd, notes
+
+
+#: True while :func:`_open` parses: text engine data is then left as raw bytes.
+_SKIP_TEXT_ENGINE: ContextVar[bool] = ContextVar("layerheat_skip_text_engine", default=False)
+_skip_installed: bool | None = None
+
+
+def _install_text_engine_skip() -> bool:
+    """Let :func:`_open` leave text engine data unparsed; everyone else is unaffected.
+
+    Decoding the text engine data (the fonts and style runs of type layers, ``TySh``'s
+    ``EngineData`` and the document's ``Txt2``) was over half of psd-tools' parse of
+    real files, and no row needs it: a type layer is recognised by its ``TySh`` block
+    being there, and its box is the layer record's. psd-tools looks both decoders up
+    at parse time (``tagged_blocks.EngineData`` and the ``TYPES`` registry), so they
+    are swapped, once, for subclasses that hand back the raw bytes only while
+    :data:`_SKIP_TEXT_ENGINE` is set (a ContextVar: per thread and task) and otherwise
+    call the original. Any other psd-tools user in the process, in any thread, gets
+    the full parse as before. If psd-tools' internals are not as expected nothing is
+    swapped and the text engine data is parsed as before (same rows, slower).
+    """
+    global _skip_installed
+    if _skip_installed is not None:
+        return _skip_installed
+    try:
+        from psd_tools.constants import Tag
+        from psd_tools.psd import engine_data, tagged_blocks
+
+        ok = (
+            getattr(tagged_blocks, "EngineData", None) is engine_data.EngineData
+            and tagged_blocks.TYPES.get(Tag.TEXT_ENGINE_DATA) is engine_data.EngineData2
+        )
+    except (ImportError, AttributeError):  # pragma: no cover - another psd-tools layout
+        ok = False
+    if ok:
+        tagged_blocks.EngineData = _raw_while_skipping(engine_data.EngineData)
+        tagged_blocks.TYPES[Tag.TEXT_ENGINE_DATA] = _raw_while_skipping(engine_data.EngineData2)
+    _skip_installed = ok
+    return ok
+
+
+def preload() -> None:
+    """Import psd-tools and set up the fast parse now, e.g. before forking workers (who
+    then inherit both instead of importing psd-tools each: ~0.3 s of CPU apiece)."""
+    import psd_tools  # noqa: F401
+
+    _install_text_engine_skip()
+
+
+def _raw_while_skipping(original: type) -> type:
+    """A subclass of ``original`` whose ``frombytes`` returns the bytes unparsed while
+    :data:`_SKIP_TEXT_ENGINE` is set, and is ``original.frombytes`` otherwise."""
+
+    def frombytes(cls, data, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if _SKIP_TEXT_ENGINE.get():
+            return bytes(data)
+        return original.frombytes(data, *args, **kwargs)
+
+    return type(
+        original.__name__,
+        (original,),
+        {"frombytes": classmethod(frombytes), "__module__": original.__module__},
+    )
 
 
 def _sections(fp, version: int, size: int) -> tuple[int, int, int]:  # noqa: ANN001
