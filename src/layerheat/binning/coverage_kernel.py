@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["coverage_accumulate", "coverage_add", "coverage_counts"]
+__all__ = ["coverage_accumulate", "coverage_add", "coverage_counts", "number_runs"]
 
 
 @njit(cache=True, nogil=True)
@@ -98,3 +98,39 @@ def coverage_accumulate(slots, codes, box, canvas, clip_code, nx, ny, diff):  # 
 def coverage_counts(diff: np.ndarray) -> np.ndarray:
     """Boxes containing each cell centre, shape (n_types, ny, nx): the prefix sums."""
     return diff.cumsum(axis=1).cumsum(axis=2)[:, :-1, :-1]
+
+
+@njit(cache=True, nogil=True)
+def number_runs(numbers, limit, starts, stops):  # noqa: ANN001, ANN201
+    """The numbers (design numbers, all in 0..limit-1) as ranges [starts[i], stops[i])
+    whose union is exactly the set of numbers seen: a range grows while each number is
+    within it or one past its end, so rows numbered in order of first appearance and
+    grouped by design give one range per batch. Returns the ranges written, or
+    ``-1 - k`` when ``numbers[k]`` is outside 0..limit-1 (nothing is trusted).
+
+    >>> s, e = np.empty(4, np.int64), np.empty(4, np.int64)
+    >>> m = number_runs(np.array([0, 0, 1, 2, 2, 7, 1], np.int32), 8, s, e)
+    >>> [(int(a), int(b)) for a, b in zip(s[:m], e[:m])]
+    [(0, 3), (7, 8), (1, 2)]
+    """
+    n = numbers.shape[0]
+    if n == 0:
+        return 0
+    m = 0
+    lo = hi = np.int64(numbers[0])
+    if lo < 0 or lo >= limit:
+        return -1
+    for k in range(1, n):
+        v = np.int64(numbers[k])
+        if lo <= v <= hi:
+            continue
+        if v == hi + 1 and v < limit:
+            hi = v
+            continue
+        if v < 0 or v >= limit:
+            return -1 - k
+        starts[m], stops[m] = lo, hi + 1
+        m += 1
+        lo = hi = v
+    starts[m], stops[m] = lo, hi + 1
+    return m + 1
