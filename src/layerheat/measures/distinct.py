@@ -122,6 +122,7 @@ class DistinctNumbers:
         self._stops: list[np.ndarray] = []
         self._kept = 0  # ranges after the last merge
         self._pending = 0  # ranges added since
+        self._buffer = np.empty(0, np.int64), np.empty(0, np.int64)
 
     def add(self, numbers: pa.Array | pa.ChunkedArray) -> None:
         """Take a batch's ``design_number`` column (duplicates allowed)."""
@@ -132,8 +133,9 @@ class DistinctNumbers:
                 what = "missing numbers" if chunk.type == pa.int32() else f"type {chunk.type}"
                 raise LayerheatError(f"{self.label}: column design_number has {what}; {_FIX}")
             values = chunk.to_numpy(zero_copy_only=True)
-            starts = np.empty(len(values), np.int64)
-            stops = np.empty(len(values), np.int64)
+            if len(self._buffer[0]) < len(values):  # reused: most batches give one range
+                self._buffer = np.empty(len(values), np.int64), np.empty(len(values), np.int64)
+            starts, stops = self._buffer
             m = number_runs(values, self.limit, starts, stops)
             if m < 0:
                 raise LayerheatError(
@@ -145,6 +147,10 @@ class DistinctNumbers:
             self._stops.append(stops[:m].copy())
             self._pending += m
         self._maybe_compact()
+
+    def __getstate__(self) -> dict:
+        """Pickled (Dask sends partials) without the reusable buffer."""
+        return {**self.__dict__, "_buffer": (np.empty(0, np.int64), np.empty(0, np.int64))}
 
     def merge(self, other: DistinctNumbers) -> None:
         """Take every number of ``other`` (the same file's numbering)."""
