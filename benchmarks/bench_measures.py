@@ -4,7 +4,10 @@
     .venv/bin/python benchmarks/bench_measures.py --big 0 --repeat 5
 
 Writes Parquet files of sample layouts with unique design ids (about 11.7 layers per
-design) under ``--workdir`` (deleted afterwards unless ``--keep``). Then, in one
+design) under ``--workdir`` (deleted afterwards unless ``--keep``; with both, files
+already there are reused) the way ``layerheat ingest`` writes them (``LayerTable.write``,
+with its ``design_number`` column), and plain Parquet files of the same rows, as other
+tools write them, for the ``coverage/plain`` set (designs counted by their ids). Then, in one
 process, for each measure alone and for centre + size + coverage together, runs
 ``Pipeline(FILE).run([...])`` ``--repeat`` times at both sizes, alternating the measures
 so machine noise hits all alike, and prints medians, the marginal cost per layer
@@ -12,7 +15,8 @@ so machine noise hits all alike, and prints medians, the marginal cost per layer
 wall time and in CPU time of the process (all its threads; steadier on a shared
 machine, where other jobs stretch the wall time). Finally
 ``layerheat heatmaps --measure centre --measure size --measure coverage`` and
-``layerheat stats`` run as subprocesses on ``--big`` layers, with their peak RSS.
+``layerheat stats`` run as subprocesses on ``--big`` layers (a plain file, streamed:
+``LayerTable.write`` would hold all of it in memory), with their peak RSS.
 """
 
 from __future__ import annotations
@@ -31,23 +35,36 @@ sys.path.insert(0, str(HERE))
 from bench_heatmaps import LAYERHEAT, measure  # noqa: E402
 
 
-def write_layers(path: Path, rows: int) -> Path:
-    """``rows`` sample layers; every chunk's design ids made unique by a prefix."""
+def write_layers(path: Path, rows: int, *, own: bool = True) -> Path:
+    """``rows`` sample layers; every chunk's design ids made unique by a prefix.
+
+    ``own``: written by ``LayerTable.write``, as ``layerheat ingest`` writes its files
+    (with the ``design_number`` column); else a plain Parquet file of the same rows, as
+    another tool would write it (coverage then counts designs by their ids)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from layerheat.sample import sample_layers
+    from layerheat.table import LayerTable
 
     base = sample_layers(designs=80_000, seed=0).arrow
-    done, i = 0, 0
-    with pq.ParquetWriter(path, base.schema) as writer:
+
+    def chunks():  # noqa: ANN202 - tables of at most base's rows
+        done, i = 0, 0
         while done < rows:
             chunk = base.slice(0, min(base.num_rows, rows - done))
             ids = pc.binary_join_element_wise(f"c{i}", chunk.column("design_id"), "-")
-            chunk = chunk.set_column(chunk.schema.get_field_index("design_id"), "design_id", ids)
-            writer.write_table(chunk)
+            yield chunk.set_column(chunk.schema.get_field_index("design_id"), "design_id", ids)
             done += chunk.num_rows
             i += 1
+
+    if own:  # LayerTable.write numbers the designs of the whole table: built in memory
+        LayerTable(pa.concat_tables(chunks())).write(path)
+        return path
+    with pq.ParquetWriter(path, base.schema) as writer:  # streamed (the 100 M file)
+        for chunk in chunks():
+            writer.write_table(chunk)
     return path
 
 
@@ -61,6 +78,8 @@ def measure_sets():  # noqa: ANN201 - name -> factory(pipe) of the measures to r
         "centre": lambda p: [CanvasCentres(p.taxonomy, 35, p.frame)],
         "size": lambda p: [SizeMaps(p.taxonomy, 35)],
         "coverage": lambda p: [CoverageMaps(p.taxonomy, p.frame, 100)],
+        # the same measure on plain Parquet files of the same rows (no design_number)
+        "coverage/plain": lambda p: [CoverageMaps(p.taxonomy, p.frame, 100)],
         "stats": lambda p: [TypeStats(p.taxonomy)],
         "centre+size+coverage": lambda p: [
             CanvasCentres(p.taxonomy, 35, p.frame),
@@ -95,17 +114,24 @@ def main() -> None:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="lh-measures-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        small = write_layers(work / "small.parquet", int(args.small))
-        large = write_layers(work / "large.parquet", int(args.large))
+        files = {}
+        for label, rows in (("small", args.small), ("large", args.large)):
+            for own in (True, False):
+                name = f"{label}.parquet" if own else f"{label}-plain.parquet"
+                path = work / name
+                if not (args.keep and path.exists()):  # --keep --workdir: reuse them
+                    write_layers(path, int(rows), own=own)
+                files[label, own] = path
         sets = measure_sets()
         if args.sets:
             sets = {name: sets[name] for name in args.sets.split(",")}
-        for make in sets.values():  # warm the compiled kernels and the file cache
-            time_run(small, make)
+        for name, make in sets.items():  # warm the compiled kernels and the file cache
+            time_run(files["small", not name.endswith("/plain")], make)
         times: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for _ in range(args.repeat):
             for name, make in sets.items():
-                for label, path in (("small", small), ("large", large)):
+                for label in ("small", "large"):
+                    path = files[label, not name.endswith("/plain")]
                     times.setdefault((name, label), []).append(time_run(path, make))
         rows = args.large - args.small
         print(f"{'measures':<22} {'small s':>8} {'large s':>8} {'ns/layer':>9} {'x centre':>9}"
@@ -120,7 +146,7 @@ def main() -> None:
                   f"{marginal[0] / base[0]:9.2f} {marginal[1]:8.1f} "
                   f"{marginal[1] / base[1]:9.2f}")  # fmt: skip
         if args.big:
-            big = write_layers(work / "big.parquet", int(args.big))
+            big = write_layers(work / "big.parquet", int(args.big), own=False)
             runs = {
                 "heatmaps --measure centre,size,coverage": [
                     LAYERHEAT, "heatmaps", str(big), "-o", str(work / "out"), "-q",

@@ -213,12 +213,42 @@ class LayerTable:
             elif path.suffix.lower() in (".parquet", ".pq"):
                 import pyarrow.parquet as pq
 
-                pq.write_table(self._table, tmp)
+                pq.write_table(with_design_numbers(self._table), tmp)
             else:
                 raise LayerheatError(
                     f"{path}: unknown output format {path.suffix!r}; use .parquet or .csv"
                 )
         return path
+
+
+#: the column numbering each row's design in layerheat's own Parquet files
+DESIGN_NUMBER = "design_number"
+#: key-value metadata key saying the file's ``design_number`` is layerheat's own
+DESIGN_NUMBER_KEY = b"layerheat.design_number"
+
+
+def with_design_numbers(table: pa.Table) -> pa.Table:
+    """``table`` with an int32 ``design_number`` column: 0, 1, 2, ... numbering the
+    distinct ``design_id`` values (a missing id counts as "", as the row checks read it)
+    in order of first appearance, and a metadata entry ``layerheat.design_number`` with
+    the table's rows and designs, so a reader can tell the column still numbers this
+    file's rows (a file filtered or concatenated by other tools no longer matches).
+    Measures that count designs (coverage) count these numbers instead of reading the
+    ids. A column of that name already in ``table`` is replaced."""
+    import json
+
+    import pyarrow.compute as pc
+
+    if DESIGN_NUMBER in table.column_names:
+        table = table.drop_columns([DESIGN_NUMBER])
+    ids = pc.fill_null(table.column("design_id"), "").combine_chunks()
+    encoded = ids.dictionary_encode()
+    numbers = encoded.indices.cast(pa.int32())
+    designs = len(encoded.dictionary)
+    table = table.append_column(pa.field(DESIGN_NUMBER, pa.int32(), nullable=False), numbers)
+    meta = dict(table.schema.metadata or {})
+    meta[DESIGN_NUMBER_KEY] = json.dumps({"rows": table.num_rows, "designs": designs}).encode()
+    return table.replace_schema_metadata(meta)
 
 
 def _with_names(table: pa.Table) -> pa.Table:

@@ -21,10 +21,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["coverage_accumulate", "coverage_add", "coverage_counts"]
+__all__ = ["coverage_accumulate", "coverage_add", "coverage_counts", "number_runs"]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _centres(n):  # noqa: ANN001, ANN202
     """Cell centres (i + 0.5) / n at [i + 1], i = 0..n-1, between -inf and +inf sentinels:
     computed once per call, not per box, and no bounds tests in the search."""
@@ -35,13 +35,14 @@ def _centres(n):  # noqa: ANN001, ANN202
     return out
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _first_centre_at_or_after(v, centres):  # noqa: ANN001, ANN202
-    """The first cell i (0..n) whose centre ``centres[i + 1]`` is >= v: a guess from
-    v * n, corrected against the exact centres (a step at most, in practice)."""
-    n = centres.shape[0] - 2
-    i = int(np.ceil(v * n - 0.5)) if v * n - 0.5 > -1.0 else 0
-    i = min(max(i, 0), n)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _first_centre_at_or_after(v, centres, fn):  # noqa: ANN001, ANN202
+    """The first cell i (0..n) whose centre ``centres[i + 1]`` is >= v (``fn``: n as a
+    float): a guess from v * n, corrected against the exact centres (a step at most, in
+    practice). The guess is clamped as a float and again as an integer, so any v (even
+    NaN) stays in the table, without testing for the range first."""
+    g = min(max(v * fn - 0.5, -1.0), fn)
+    i = min(max(np.int64(np.ceil(g)), 0), centres.shape[0] - 2)  # NaN too: in the table
     while centres[i] >= v:  # the centre of cell i - 1 (the sentinel stops at 0)
         i -= 1
     while centres[i + 1] < v:  # the centre of cell i (the sentinel stops at n)
@@ -49,13 +50,13 @@ def _first_centre_at_or_after(v, centres):  # noqa: ANN001, ANN202
     return i
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _add_box(diff, t, x0, y0, x1, y1, cx, cy):  # noqa: ANN001, ANN202
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _add_box(diff, t, x0, y0, x1, y1, cx, cy, fx, fy):  # noqa: ANN001, ANN202
     """+1/-1 at the corners of the cells whose centres the box (fractions) contains."""
-    i0 = _first_centre_at_or_after(x0, cx)
-    i1 = _first_centre_at_or_after(x1, cx)
-    j0 = _first_centre_at_or_after(y0, cy)
-    j1 = _first_centre_at_or_after(y1, cy)
+    i0 = _first_centre_at_or_after(x0, cx, fx)
+    i1 = _first_centre_at_or_after(x1, cx, fx)
+    j0 = _first_centre_at_or_after(y0, cy, fy)
+    j1 = _first_centre_at_or_after(y1, cy, fy)
     if i1 <= i0 or j1 <= j0:
         return
     diff[t, j0, i0] += 1
@@ -64,18 +65,19 @@ def _add_box(diff, t, x0, y0, x1, y1, cx, cy):  # noqa: ANN001, ANN202
     diff[t, j1, i1] += 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def coverage_add(slots, x0, y0, x1, y1, nx, ny, diff):  # noqa: ANN001, ANN201
     """Add every box (type position ``slots``, < 0: left out) to the difference array."""
     cx, cy = _centres(nx), _centres(ny)
+    fx, fy = float(nx), float(ny)
     for k in range(slots.shape[0]):
         t = slots[k]
         if t < 0:
             continue
-        _add_box(diff, t, x0[k], y0[k], x1[k], y1[k], cx, cy)
+        _add_box(diff, t, x0[k], y0[k], x1[k], y1[k], cx, cy, fx, fy)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def coverage_accumulate(slots, codes, box, canvas, clip_code, nx, ny, diff):  # noqa: ANN001, ANN201
     """:func:`coverage_add` straight from a checked batch's columns (pixels): rows coded
     ``clip_code`` are clipped to their canvas, boxes divided by their canvas, in one
@@ -83,6 +85,7 @@ def coverage_accumulate(slots, codes, box, canvas, clip_code, nx, ny, diff):  # 
     xmin, ymin, xmax, ymax = box
     width, height = canvas
     cx, cy = _centres(nx), _centres(ny)
+    fx, fy = float(nx), float(ny)
     for k in range(slots.shape[0]):
         t = slots[k]
         if t < 0:
@@ -92,9 +95,63 @@ def coverage_accumulate(slots, codes, box, canvas, clip_code, nx, ny, diff):  # 
         if codes[k] == clip_code:
             x0, x1 = min(max(x0, 0.0), w), min(max(x1, 0.0), w)
             y0, y1 = min(max(y0, 0.0), h), min(max(y1, 0.0), h)
-        _add_box(diff, t, x0 / w, y0 / h, x1 / w, y1 / h, cx, cy)
+        i0 = _first_centre_at_or_after(x0 / w, cx, fx)
+        i1 = _first_centre_at_or_after(x1 / w, cx, fx)
+        if i1 <= i0:  # no centre across: the rows need not be searched
+            continue
+        j0 = _first_centre_at_or_after(y0 / h, cy, fy)
+        j1 = _first_centre_at_or_after(y1 / h, cy, fy)
+        if j1 <= j0:
+            continue
+        diff[t, j0, i0] += 1
+        diff[t, j0, i1] -= 1
+        diff[t, j1, i0] -= 1
+        diff[t, j1, i1] += 1
 
 
 def coverage_counts(diff: np.ndarray) -> np.ndarray:
     """Boxes containing each cell centre, shape (n_types, ny, nx): the prefix sums."""
     return diff.cumsum(axis=1).cumsum(axis=2)[:, :-1, :-1]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def number_runs(numbers, limit, starts, stops):  # noqa: ANN001, ANN201
+    """The numbers (design numbers, all in 0..limit-1) as ranges [starts[i], stops[i])
+    whose union is exactly the set of numbers seen: a range grows while each number is
+    within it or one past its end, so rows numbered in order of first appearance and
+    grouped by design give one range per batch. Returns the ranges written, or
+    ``-1 - k`` when ``numbers[k]`` is outside 0..limit-1 (nothing is trusted).
+
+    >>> s, e = np.empty(4, np.int64), np.empty(4, np.int64)
+    >>> m = number_runs(np.array([0, 0, 1, 2, 2, 7, 1], np.int32), 8, s, e)
+    >>> [(int(a), int(b)) for a, b in zip(s[:m], e[:m])]
+    [(0, 3), (7, 8), (1, 2)]
+    """
+    n = numbers.shape[0]
+    if n == 0:
+        return 0
+    steps_ok = True  # the usual case first: each number equal to or one past the one before
+    for k in range(1, n):
+        step = np.int64(numbers[k]) - np.int64(numbers[k - 1])
+        steps_ok &= (step >= 0) & (step <= 1)
+    if steps_ok and numbers[0] >= 0 and numbers[n - 1] < limit:
+        starts[0], stops[0] = numbers[0], np.int64(numbers[n - 1]) + 1
+        return 1
+    m = 0
+    lo = hi = np.int64(numbers[0])
+    if lo < 0 or lo >= limit:
+        return -1
+    for k in range(1, n):
+        v = np.int64(numbers[k])
+        if lo <= v <= hi:
+            continue
+        if v == hi + 1 and v < limit:
+            hi = v
+            continue
+        if v < 0 or v >= limit:
+            return -1 - k
+        starts[m], stops[m] = lo, hi + 1
+        m += 1
+        lo = hi = v
+    starts[m], stops[m] = lo, hi + 1
+    return m + 1

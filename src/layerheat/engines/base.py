@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+import pyarrow as pa
+
 from ..readreport import ReadReport
 from ..sources import Part
 from ..validate import HAS_AREA, Checked, CheckOptions
@@ -125,8 +127,17 @@ def checked_batches(
     part: Part, checks: CheckOptions, columns: Sequence[str], *, ahead: bool = False
 ) -> Iterator[Checked]:
     """Checked batches of one part; with ``ahead`` (and rows still to be read), reading
-    and checking run one batch ahead in a thread."""
-    batches = (checks.check(b, source=part.label) for b in part.batches(columns))
+    and checking run one batch ahead in a thread. Columns of ``columns`` the checks do
+    not read (a measure's own, e.g. ``design_number``) come along in ``checked.extra``
+    (a dict of the ones the batch has)."""
+    own = [c for c in columns if c not in CHECK_COLUMNS and c != "design_id"]
+
+    def check(batch: pa.Table) -> Checked:
+        checked = checks.check(batch, source=part.label)
+        checked.extra = {c: batch.column(c) for c in own if c in batch.column_names}
+        return checked
+
+    batches = (check(b) for b in part.batches(columns))
     return prefetch(batches) if ahead and not part.in_memory else batches
 
 
@@ -147,6 +158,8 @@ def run_measures(
 ) -> PartResult:
     """Every measure over every part on ``engine``: the merged partials and accounting."""
     ahead = len(parts) == 1  # one part: overlap its reading and binning instead
+    # a measure may read its input differently once it knows the parts (for_parts)
+    measures = [m.for_parts(parts) if hasattr(m, "for_parts") else m for m in measures]
     task = PartTask(tuple(measures), checks, ahead)
     return merge_in_order(engine.map(task, parts, progress=_locked(progress)))
 

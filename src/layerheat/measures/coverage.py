@@ -7,6 +7,13 @@ the number of designs. For a type present once per design that is the share of d
 whose layer covers the point. Boxes are added with 2-D difference arrays in a compiled
 kernel (:mod:`layerheat.binning.coverage_kernel`), so the work per layer is constant.
 
+Designs are counted by their ``design_id`` strings, except in layerheat's own Parquet
+files (``LayerTable.write``, ``layerheat ingest``): there the ``design_number`` column
+numbers the designs, and reading it instead of the ids makes coverage cost about what
+centre binning does. It is used only when the whole input is one such file whose footer
+still matches what layerheat wrote (see :func:`numbered_designs`); otherwise, or for
+any other input, the ids are read as before. Same counts either way.
+
     >>> from layerheat.pipeline import Pipeline
     >>> from layerheat.taxonomy import default_taxonomy
     >>> with Pipeline(None) as pipe:
@@ -18,16 +25,25 @@ kernel (:mod:`layerheat.binning.coverage_kernel`), so the work per layer is cons
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
 
 from ..errors import LayerheatError
+from ..table import DESIGN_NUMBER, DESIGN_NUMBER_KEY
 from ..taxonomy import Taxonomy
-from .distinct import DistinctIds
+from .distinct import DistinctIds, DistinctNumbers
 
-__all__ = ["CoverageMap", "CoverageMaps", "CoverageMapsAccumulator", "grid_shape"]
+__all__ = [
+    "CoverageMap",
+    "CoverageMaps",
+    "CoverageMapsAccumulator",
+    "grid_shape",
+    "numbered_designs",
+]
 
 
 def grid_shape(canvas: tuple[float, float] | None, resolution: int) -> tuple[int, int]:
@@ -48,9 +64,73 @@ class CoverageMaps:
     columns: tuple[str, ...] = ("design_id",)
     #: without design ids: raise (True), or skip those rows and count no designs (False)
     required: bool = True
+    #: designs counted by ``design_number`` (set by :meth:`for_parts`): the file's label
+    #: and its number of designs, which bounds every number
+    numbered: tuple[str, int] | None = None
 
     def accumulator(self) -> CoverageMapsAccumulator:
         return CoverageMapsAccumulator(self)
+
+    def for_parts(self, parts: Sequence) -> CoverageMaps:
+        """This measure for reading ``parts``: counting designs by ``design_number``
+        instead of ``design_id`` when the parts are all of one layerheat Parquet file."""
+        if self.numbered is not None or self.columns != ("design_id",):
+            return self
+        found = numbered_designs(parts)
+        if found is None:
+            return self
+        return replace(self, columns=(DESIGN_NUMBER,), numbered=found)
+
+
+def numbered_designs(parts: Sequence) -> tuple[str, int] | None:
+    """(label, designs) when every part reads one Parquet file that layerheat wrote with
+    its ``design_number`` column (``table.with_design_numbers``) and whose footer still
+    says so, else None (designs are then counted by their ids).
+
+    The footer must hold layerheat's entry with the file's true row count (a file
+    filtered or concatenated by other tools keeps the entry but not the count), the
+    column must be int32 with statistics in every row group: no nulls, numbers from 0
+    to below the designs the entry states, and the parts must read the whole file. The
+    numbers themselves are checked again as they are read, and at the end exactly the
+    stated number of designs must have been seen (layerheat numbers them densely): an
+    error, never a wrong count, if the footer lied or rows of two files were mixed. Not
+    checkable without reading the ids: that ``design_id`` was not edited in place
+    since; docs/measures.md says so.
+    """
+    readers = {id(p.reader) for p in parts}
+    if not parts or len(readers) != 1 or parts[0].tables is not None:
+        return None
+    reader = parts[0].reader
+    if reader.kind != "parquet" or reader.mapping.get("design_id") != "design_id":
+        return None
+    if DESIGN_NUMBER not in reader.source_names or DESIGN_NUMBER in reader.mapping.values():
+        return None
+    try:
+        pf = reader._parquet_file()  # the reader's own way in (URLs, compression)
+        meta = pf.metadata
+        field = pf.schema_arrow.field(DESIGN_NUMBER)
+        entry = json.loads((meta.metadata or {}).get(DESIGN_NUMBER_KEY, b"null"))
+        rows, designs = int(entry["rows"]), int(entry["designs"])
+    except (KeyError, TypeError, ValueError, OSError, pa.ArrowException):
+        return None
+    if field.type != pa.int32() or rows != meta.num_rows or not 0 <= designs <= rows:
+        return None
+    groups = [g for p in parts for g in (p.row_groups or ())]
+    whole = len(parts) == 1 and parts[0].row_groups is None
+    if not whole and sorted(groups) != list(range(meta.num_row_groups)):
+        return None  # not the whole file once: the count could not be checked at the end
+    column = pf.schema_arrow.get_field_index(DESIGN_NUMBER)
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        stats = group.column(column).statistics if group.num_rows else None
+        if group.num_rows and (
+            stats is None
+            or not stats.has_min_max
+            or stats.null_count != 0
+            or not 0 <= stats.min <= stats.max < designs
+        ):
+            return None
+    return reader.label, designs
 
 
 @dataclass
@@ -101,20 +181,29 @@ class CoverageMapsAccumulator:
         self.measure = measure
         self.nx, self.ny = grid_shape(measure.canvas, measure.resolution)
         self.diff = np.zeros((len(measure.taxonomy), self.ny + 1, self.nx + 1), dtype=np.int64)
-        self.designs = DistinctIds()
+        numbered = measure.numbered
+        self.designs = (
+            DistinctIds() if numbered is None else DistinctNumbers(numbered[1], numbered[0])
+        )
 
     def add(self, batch) -> None:  # noqa: ANN001 - a validate.Checked
         """Add the usable boxes of one checked batch."""
         from ..binning.coverage_kernel import coverage_accumulate
 
-        if batch.design is None:
+        if self.measure.numbered is not None:
+            numbers = getattr(batch, "extra", {}).get(DESIGN_NUMBER)
+            if numbers is None:
+                raise LayerheatError(f"{self.measure.numbered[0]}: no design_number column read")
+            self.designs.add(numbers)  # every design seen
+        elif batch.design is None:
             if not self.measure.required:
                 return
             raise LayerheatError(
                 "coverage needs design ids (a design_id column) to divide by the number "
                 "of designs; the input has none"
             )
-        self.designs.add(batch.design)  # every design seen
+        else:
+            self.designs.add(batch.design)  # every design seen
         if not batch.n_used:
             return
         from ..reasons import CLIP
@@ -129,4 +218,14 @@ class CoverageMapsAccumulator:
     def result(self) -> CoverageMap:
         from ..binning.coverage_kernel import coverage_counts
 
-        return CoverageMap(self.measure.taxonomy, coverage_counts(self.diff), len(self.designs))
+        designs = len(self.designs)
+        numbered = self.measure.numbered
+        if numbered is not None and designs != numbered[1]:
+            raise LayerheatError(
+                f"{numbered[0]}: column design_number holds {designs:,} distinct numbers "
+                f"but the file says it numbers {numbered[1]:,} designs; the file was "
+                "edited after layerheat wrote it (rows of several files mixed?); drop its "
+                "design_number column (designs are then counted by design_id) or write "
+                "it again with layerheat"
+            )
+        return CoverageMap(self.measure.taxonomy, coverage_counts(self.diff), designs)
