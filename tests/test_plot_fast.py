@@ -60,3 +60,39 @@ def test_shared_work_draws_every_figure_once(workers, n_types):
     if workers == 2 and n_types == 14:  # the summary is slow: few types beside it
         (with_summary,) = [u for u in units if u[0][0] is None]
         assert 1 <= len(with_summary) - 1 < n_types / 2
+
+
+def test_one_early_process_forks_the_others_and_reports_their_errors(tmp_path):
+    """FigureWorkers starts one process (one matplotlib import); it forks a child per
+    further unit of work. A child's failure is raised, and no child is left behind.
+    In a fresh interpreter: forking needs a single-threaded parent."""
+    import subprocess
+    import sys
+
+    code = f"""
+import os
+from pathlib import Path
+from layerheat import heatmaps, sample_layers
+from layerheat.errors import LayerheatError
+from layerheat.plot import FigureWorkers, Style, _draw_sent
+out = Path({str(tmp_path)!r})
+with FigureWorkers(2) as workers:
+    assert len(workers.pool._processes) == 1, workers.pool._processes
+hs = heatmaps(sample_layers(designs=100))
+good = [(None, str(out / "summary.png"), "png", 40)]
+bad = [(30, str(out / "missing" / "layer-30.png"), "png", 40)]
+try:
+    _draw_sent(([good, bad], hs, Style()))
+except LayerheatError as error:
+    assert "worker process" in str(error) and "missing" in str(error), error
+else:
+    raise AssertionError("no error")
+assert (out / "summary.png").stat().st_size > 0
+try:
+    os.waitpid(-1, os.WNOHANG)
+    raise AssertionError("a child left")
+except ChildProcessError:
+    pass
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

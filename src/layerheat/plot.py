@@ -491,9 +491,10 @@ def _draw_one(unit: list[tuple[int | None, str, str, int]]) -> object:
 
 
 class FigureWorkers:
-    """Drawing processes started before the heatmaps are computed, so that importing
+    """A drawing process started before the heatmaps are computed, so that importing
     matplotlib and loading its fonts (half a second, more than a small input takes to
-    read) happens while the parent reads::
+    read) happens while the parent reads; given the work, it forks the other ``jobs - 1``
+    drawing processes, which then need no import of their own::
 
         with FigureWorkers(jobs) as workers:
             hs = heatmaps(...)
@@ -510,8 +511,8 @@ class FigureWorkers:
     def __enter__(self) -> FigureWorkers:
         from .parallel import can_fork, worker_pool
 
-        if self.workers > 1 and can_fork():
-            self.pool = worker_pool(self.workers, warm=_warm)
+        if self.workers > 1 and can_fork():  # one process: it forks the others when warm
+            self.pool = worker_pool(1, warm=_warm)
             self.pool.submit(int)  # the first task starts every process
         return self
 
@@ -533,11 +534,51 @@ def _warm() -> None:
     FigureCanvasAgg(fig).draw()
 
 
-def _draw_sent(unit: tuple) -> object:
-    """A unit of work with the heatmaps it draws (for workers forked before they existed)."""
-    work, hs, style = unit
+def _draw_sent(sent: tuple) -> list:
+    """Units of work with the heatmaps they draw, sent to the one drawing process started
+    early (forked before the heatmaps existed, it gets them pickled). It forks a process
+    per further unit, so matplotlib is imported and its font loaded once, not once per
+    process (~0.5 s of CPU), and draws the first unit itself."""
+    units, hs, style = sent
     _WORK.update(hs=hs, style=style)
-    return _draw_one(work)
+    children = [_fork_unit(unit) for unit in units[1:]]
+    try:
+        done = _draw_one(units[0]) if units else []
+    finally:
+        errors = [error for error in map(_reap, children) if error]
+    if errors:
+        raise LayerheatError(f"drawing figures failed in a worker process: {errors[0]}")
+    return done
+
+
+def _fork_unit(unit: list) -> tuple[int, int]:
+    """Draw ``unit`` in a forked child; returns its pid and a pipe that gets its error."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    code = 1  # the child: draw, report a failure, exit without the pool's exit handlers
+    try:
+        from .parallel import die_with_parent
+
+        os.close(read)
+        die_with_parent()
+        _draw_one(unit)
+        code = 0
+    except BaseException as error:  # noqa: BLE001 - reported to the parent, then exit
+        os.write(write, f"{type(error).__name__}: {error}".encode()[-2000:])
+    finally:
+        os._exit(code)
+
+
+def _reap(child: tuple[int, int]) -> str:
+    """Wait for a forked child: its error message, or "" when it drew its unit."""
+    pid, read = child
+    with os.fdopen(read, "rb") as pipe:
+        message = pipe.read().decode(errors="replace")
+    status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    return message or (f"exit status {status}" if status else "")
 
 
 def figure_names(hs: HeatmapSet, fmt: str = "png") -> dict[int | None, str]:
@@ -601,7 +642,7 @@ def _run_jobs(
     workers = early.workers if pool is not None else (jobs or os.cpu_count() or 1)
     work = _share_work(jobs_list, min(workers, len(jobs_list)))
     if pool is not None:
-        list(pool.map(_draw_sent, [(unit, hs, style) for unit in work]))
+        pool.submit(_draw_sent, (work, hs, style)).result()
         return
     # Fork shares the computed heatmaps and the imported matplotlib with the workers at
     # no cost; where forking is unsafe (other threads running), draw here instead.
