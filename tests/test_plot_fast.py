@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from layerheat import heatmaps, plot_summary, sample_layers
+from layerheat import heatmaps, plot_summary, plot_type, sample_layers
 from layerheat.plot import Style, _share_work, summary_pixels, write_figures
 
 
@@ -96,3 +96,21 @@ except ChildProcessError:
 """
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.parametrize("scale", ["canvas", "minmax"])
+@pytest.mark.parametrize(
+    "style",
+    [Style(), Style(log=True), Style(color_scale="shared"), Style(density=True)],
+    ids=["per-type", "log", "shared", "density"],
+)
+def test_painted_types_are_pixel_identical_to_fresh_figures(scale, style):
+    """write_figures paints the types' PNGs over one background: it must not show."""
+    from layerheat.plot import TypePainter
+
+    hs = heatmaps(sample_layers(designs=150, seed=3), gridsize=15, scale=scale)
+    ids = [t.type.id for t in hs.present()]
+    painter = TypePainter(hs, ids[0], style, 100)
+    for type_id in [*ids[1:], ids[0]]:
+        painted = painter.pixels(type_id)
+        assert np.array_equal(painted, pixels(plot_type(hs, type_id, style), 100)), type_id
