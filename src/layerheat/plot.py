@@ -368,12 +368,15 @@ def summary_pixels(hs: HeatmapSet, style: Style = Style(), dpi: float = 150) -> 
     :func:`plot_summary` (tested: the pixels agree up to sub-pixel placement).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.ticker import FixedLocator
 
     fig, ids, ncols, _ = _summary_frame(hs, style, 4, None, dpi=dpi)
     grid = fig.add_gridspec(-(-len(ids) // ncols), ncols)
     ax = fig.add_subplot(grid[0])
     draw_panel(ax, hs, ids[0], style)
     cax = ax.collections[0].colorbar.ax
+    for axis in (ax.xaxis, ax.yaxis):  # the same ticks in every cell: locate them once
+        axis.set_major_locator(FixedLocator(axis.get_majorticklocs()))
     moving = (ax, cax)
     home = [a.get_position(original=True) for a in moving]
     origin = grid[0].get_position(fig)
@@ -703,9 +706,9 @@ def _run_jobs(
         list(pool.map(_draw_one, work))
 
 
-#: drawing a summary panel costs about this share of a type's figure (CPU time measured
-#: on the fixed-cost input: a smaller panel, tick labels on the outer panels only)
-SUMMARY_PANEL_COST = 0.6
+#: drawing and encoding a summary panel costs about a type's painted figure (CPU time
+#: measured on the fixed-cost input: each panel is drawn whole, the types' axes once)
+SUMMARY_PANEL_COST = 1.0
 
 
 def _share_work(jobs_list: list, workers: int) -> list[list]:
