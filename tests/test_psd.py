@@ -272,3 +272,69 @@ def test_image_resources_are_not_parsed(tmp_path: Path) -> None:
     assert read_psd_file(broken, design_id="x").table.equals(
         read_psd_file(source, design_id="x").table
     )
+
+
+# -- the fast reads (io/psd.py _install_fast_reads) ------------------------------------------
+def _psd_tools_own_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Put psd-tools' own read_fmt, read_exact and ChannelData.read back (for a test)."""
+    import importlib
+    import pkgutil
+
+    import psd_tools.psd as psd_package
+    from psd_tools.psd.layer_and_mask import ChannelData
+
+    from layerheat.io import psd as reader
+
+    reader.preload()
+    originals = reader._ORIGINAL_READS
+    assert originals, "the fast reads are not installed"
+    for info in pkgutil.iter_modules(psd_package.__path__):
+        module = importlib.import_module(f"psd_tools.psd.{info.name}")
+        for name in ("read_fmt", "read_exact"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, originals[name])
+    monkeypatch.setattr(ChannelData, "read", classmethod(originals["channel_read"]))
+
+
+def _outcome(path: Path):  # noqa: ANN202 - rows or the reason
+    try:
+        return read_psd_file(path, design_id="x").table.to_pylist()
+    except PsdReadError as exc:
+        return str(exc)
+
+
+def test_fast_reads_give_psd_tools_rows_and_reasons(
+    ad: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whole, truncated and damaged files: the same rows or the same reject reason as
+    with psd-tools' own read functions."""
+    data = ad.read_bytes()
+    end = layer_section_end(ad)
+    paths = [ad]
+    for k, cut in enumerate(range(40, end, max(1, end // 23))):
+        paths.append(tmp_path / f"cut{k}.psd")
+        paths[-1].write_bytes(data[:cut])
+    for k, at in enumerate(range(60, end - 8, max(1, end // 17))):
+        damaged = bytearray(data)
+        damaged[at : at + 4] = b"\xff\xff\x7f\xff"
+        paths.append(tmp_path / f"damaged{k}.psd")
+        paths[-1].write_bytes(bytes(damaged))
+    if SHARED_PSD.is_dir():
+        paths += sorted(SHARED_PSD.rglob("*.ps[db]"))
+    fast = [_outcome(p) for p in paths]
+    _psd_tools_own_reads(monkeypatch)
+    assert [_outcome(p) for p in paths] == fast
+    assert isinstance(fast[0], list) and any(isinstance(o, str) for o in fast)
+
+
+def test_fast_reads_leave_other_psd_tools_users_the_pixels(ad: Path) -> None:
+    from psd_tools import PSDImage
+
+    from layerheat.io.psd import _install_fast_reads
+
+    read_psd_file(ad)
+    assert _install_fast_reads()
+    psd = PSDImage.open(ad)
+    layer = next(layer for layer in psd.descendants() if layer.name == "TITLE")
+    assert layer.has_pixels() and all(len(c.data) > 1 for c in layer._channels)
+    assert layer.topil().size == (300, 60)

@@ -241,7 +241,10 @@ def with_design_numbers(table: pa.Table) -> pa.Table:
 
     if DESIGN_NUMBER in table.column_names:
         table = table.drop_columns([DESIGN_NUMBER])
-    ids = pc.fill_null(table.column("design_id"), "").combine_chunks()
+    ids = table.column("design_id")
+    if ids.null_count:  # only then: a Python fill value makes pyarrow import pandas (~0.16 s)
+        ids = pc.fill_null(ids, "")
+    ids = ids.combine_chunks()
     encoded = ids.dictionary_encode()
     numbers = encoded.indices.cast(pa.int32())
     designs = len(encoded.dictionary)

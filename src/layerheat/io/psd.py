@@ -311,6 +311,7 @@ def _open(path: Path):  # noqa: ANN202 - returns (PSDImage, notes)
     logger.addHandler(collector)
     propagate, logger.propagate = logger.propagate, False
     _install_text_engine_skip()
+    _install_fast_reads()
     skipping = _SKIP_TEXT_ENGINE.set(True)
     try:
         # An empty RAW composite stands in for the one we did not read.
@@ -332,7 +333,8 @@ def _open(path: Path):  # noqa: ANN202 - returns (PSDImage, notes)
     return psd, notes
 
 
-#: True while :func:`_open` parses: text engine data is then left as raw bytes.
+#: True while :func:`_open` parses: text engine data is then left as raw bytes, and
+#: psd-tools' binary reads take the fast paths of :func:`_install_fast_reads`.
 _SKIP_TEXT_ENGINE: ContextVar[bool] = ContextVar("layerheat_skip_text_engine", default=False)
 _skip_installed: bool | None = None
 
@@ -377,6 +379,133 @@ def preload() -> None:
     import psd_tools  # noqa: F401
 
     _install_text_engine_skip()
+    _install_fast_reads()
+
+
+_fast_installed: bool | None = None
+#: psd-tools' own functions the fast reads stand in for (name -> function; for tests).
+_ORIGINAL_READS: dict[str, object] = {}
+
+
+def _install_fast_reads() -> bool:
+    """Faster psd-tools reads while :func:`_open` parses; same results, same errors.
+
+    psd-tools' ``read_fmt`` (every fixed-size field of every record) parses its format
+    with a regular expression and measures the stream by seeking twice on each call;
+    with ``read_exact`` it was over half of the parse of pixel-layer files. While
+    :data:`_SKIP_TEXT_ENGINE` is set, the versions swapped in here read first and check
+    after: a short read goes back and calls psd-tools' own function (which raises its
+    own error), and the parse budget (``parse_limits``) is charged exactly as before,
+    the stream put back where it was if it refuses. Layers' channel image data (their
+    compressed pixels: most of the bytes) is skipped instead of copied: a
+    ``ChannelData`` keeps its compression and a one-byte stand-in for non-empty data,
+    so ``has_pixels`` (which shape layers' ``bbox`` asks) answers as before; pixels are
+    never decoded here. Outside :func:`_open` every call goes to psd-tools' original,
+    and if psd-tools' internals are not as expected nothing is swapped.
+    """
+    global _fast_installed
+    if _fast_installed is not None:
+        return _fast_installed
+    try:
+        import importlib
+        import pkgutil
+
+        import psd_tools.psd as psd_package
+        from psd_tools.constants import Compression
+        from psd_tools.psd import bin_utils, parse_limits
+        from psd_tools.psd.layer_and_mask import ChannelData
+
+        original_fmt, original_exact = bin_utils.read_fmt, bin_utils.read_exact
+        original_channel = ChannelData.__dict__["read"].__func__
+        modules = [
+            importlib.import_module(f"psd_tools.psd.{m.name}")
+            for m in pkgutil.iter_modules(psd_package.__path__)
+        ]
+        ok = all(
+            callable(getattr(module, name, None))
+            for module, name in [
+                (parse_limits, "consume_bytes"),
+                (parse_limits, "consume_objects"),
+                (bin_utils, "_format_objects"),
+                (bin_utils, "_remaining_bytes"),
+            ]
+        )
+    except (ImportError, AttributeError, KeyError):  # pragma: no cover - another layout
+        ok = False
+    if not ok:  # pragma: no cover
+        _fast_installed = False
+        return False
+    read_fmt, read_exact, channel_read = _fast_readers(
+        original_fmt, original_exact, original_channel, Compression
+    )
+    for module in modules:
+        if getattr(module, "read_fmt", None) is original_fmt:
+            module.read_fmt = read_fmt
+        if getattr(module, "read_exact", None) is original_exact:
+            module.read_exact = read_exact
+    ChannelData.read = classmethod(channel_read)
+    _ORIGINAL_READS.update(
+        read_fmt=original_fmt, read_exact=original_exact, channel_read=original_channel
+    )
+    _fast_installed = True
+    return True
+
+
+def _fast_readers(original_fmt, original_exact, original_channel, compression):  # noqa: ANN001, ANN202
+    """The ``read_fmt``, ``read_exact`` and ``ChannelData.read`` of :func:`_install_fast_reads`."""
+    from psd_tools.psd import bin_utils, parse_limits
+
+    consume_bytes, consume_objects = parse_limits.consume_bytes, parse_limits.consume_objects
+    format_objects, remaining_bytes = bin_utils._format_objects, bin_utils._remaining_bytes
+    formats: dict[str, tuple[struct.Struct, int]] = {}
+    skipping = _SKIP_TEXT_ENGINE.get
+
+    def read_fmt(fmt, fp):  # noqa: ANN001, ANN202
+        if not skipping():
+            return original_fmt(fmt, fp)
+        try:
+            packer, objects = formats[fmt]
+        except KeyError:
+            packer = struct.Struct(">" + fmt)
+            objects = format_objects(">" + fmt)
+            if len(formats) < 512:  # a few dynamic formats ("%dH" % n) aside, a dozen
+                formats[fmt] = packer, objects
+        size = packer.size
+        data = fp.read(size)
+        if len(data) != size:
+            fp.seek(-len(data), os.SEEK_CUR)
+            return original_fmt(fmt, fp)  # raises psd-tools' own error
+        try:
+            consume_objects(objects)
+            consume_bytes(size)
+        except BaseException:
+            fp.seek(-size, os.SEEK_CUR)
+            raise
+        return packer.unpack(data)
+
+    def read_exact(fp, size):  # noqa: ANN001, ANN202
+        if not skipping() or size < 0:
+            return original_exact(fp, size)
+        data = fp.read(size)
+        if len(data) != size:
+            fp.seek(-len(data), os.SEEK_CUR)
+            return original_exact(fp, size)  # raises psd-tools' own error
+        try:
+            consume_bytes(size)
+        except BaseException:
+            fp.seek(-size, os.SEEK_CUR)
+            raise
+        return data
+
+    def channel_read(cls, fp, length=0, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        if not skipping() or length <= 0 or length > remaining_bytes(fp) - 2:
+            return original_channel(cls, fp, length, **kwargs)
+        kind = compression(read_fmt("H", fp)[0])
+        consume_bytes(length)
+        fp.seek(length, os.SEEK_CUR)
+        return cls(compression=kind, data=b"\x00")
+
+    return read_fmt, read_exact, channel_read
 
 
 def _raw_while_skipping(original: type) -> type:
