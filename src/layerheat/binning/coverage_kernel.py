@@ -21,8 +21,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .division import divide
-
 __all__ = ["coverage_accumulate", "coverage_add", "coverage_counts", "number_runs"]
 
 
@@ -79,12 +77,14 @@ def coverage_add(slots, x0, y0, x1, y1, nx, ny, diff):  # noqa: ANN001, ANN201
         _add_box(diff, t, x0[k], y0[k], x1[k], y1[k], cx, cy, fx, fy)
 
 
-#: rows per chunk of :func:`coverage_accumulate`: its cell buffer stays in L1/L2
+#: rows per chunk of :func:`coverage_accumulate`: its buffers stay in L1/L2
 CHUNK = 4096
-#: in a chunk of one canvas size, box sides of 0 or at least this many pixels (on
-#: canvases of at most 2**400 px) keep every division in the safe range of ``divide``
-_TINY_PX = 2.0**-500
-_CANVAS_LIMIT = 2.0**400
+#: a chunk takes the vectorized pass only on a canvas within these sides (px) ...
+_SIDE_LOW, _SIDE_HIGH = 2.0**-400, 2.0**400
+#: ... and grids of at most this many cells a side (the guess's error bound below)
+_MAX_CELLS = 1 << 20
+#: a guess this close to a whole number of cells is settled by the exact search
+_NEAR = 2.0**-20
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -93,67 +93,65 @@ def coverage_accumulate(slots, codes, box, canvas, clip_code, nx, ny, diff):  # 
     ``clip_code`` are clipped to their canvas, boxes divided by their canvas, with no
     temporary columns (the same numbers as clipping and dividing first).
 
-    By chunks of rows: a chunk whose rows share one canvas size (the usual case) gets
-    its four corner cells per box in one branch-free pass that vectorizes (divisions as
-    fused multiply-adds, :func:`layerheat.binning.division.divide`), then the updates;
-    any other chunk takes the row-by-row search of :func:`coverage_add`. Both give the
-    counts of comparing every cell centre with every box (tested against that)."""
+    By chunks of rows. A chunk whose rows share one canvas size (the usual case) gets
+    each box's four corner cells in one branch-free pass that vectorizes: the first
+    cell at or after a side is ``ceil(x * (n / width) - 0.5)``, exact unless that
+    value is within 2**-20 of a whole number (its error is below n * 2**-50, and a
+    centre decides only within n * 2**-53 of one); such rows, boxes on or near cell
+    edges, take the exact search of :func:`coverage_add`, as does every other chunk.
+    Both give the counts of comparing every cell centre with every box (tested)."""
     cx, cy = _centres(nx), _centres(ny)
     fx, fy = float(nx), float(ny)
     cells = np.empty((4, CHUNK), dtype=np.int64)
+    near = np.empty(CHUNK, dtype=np.bool_)
     flat = diff.reshape(diff.size)
+    fast = (nx <= _MAX_CELLS) & (ny <= _MAX_CELLS)
     rows = slots.shape[0]
     for start in range(0, rows, CHUNK):
         stop = min(start + CHUNK, rows)
-        if _one_safe_canvas(slots, box, canvas, start, stop):
-            _corner_cells(slots, codes, box, canvas, clip_code, nx, ny, start, stop, cells)
-            for k in range(stop - start):  # a row left out has all four at cell 0: net 0
-                flat[cells[0, k]] += 1
-                flat[cells[1, k]] -= 1
-                flat[cells[2, k]] -= 1
-                flat[cells[3, k]] += 1
-        else:
+        if not (fast and _one_canvas(canvas, start, stop)):
             _add_rows(slots, codes, box, canvas, clip_code, start, stop, cx, cy, fx, fy, diff)
+            continue
+        _corner_cells(slots, codes, box, canvas, clip_code, nx, ny, start, stop, cells, near)
+        for k in range(stop - start):  # a row left out has all four at cell 0: net 0
+            flat[cells[0, k]] += 1
+            flat[cells[1, k]] -= 1
+            flat[cells[2, k]] -= 1
+            flat[cells[3, k]] += 1
+        for k in range(stop - start):
+            if near[k]:
+                r = start + k
+                _add_rows(slots, codes, box, canvas, clip_code, r, r + 1, cx, cy, fx, fy, diff)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _one_safe_canvas(slots, box, canvas, start, stop):  # noqa: ANN001, ANN202
-    """Whether rows start..stop share the first row's canvas size, that size is at most
-    2**400 px, and every kept row's box sides are 0 or at least 2**-500 px (so the chunk
-    may divide by reciprocals)."""
-    xmin, ymin, xmax, ymax = box
+def _one_canvas(canvas, start, stop):  # noqa: ANN001, ANN202
+    """Whether rows start..stop share the first row's canvas size, a sane one."""
     width, height = canvas
     w0, h0 = width[start], height[start]
-    ok = (w0 <= _CANVAS_LIMIT) & (h0 <= _CANVAS_LIMIT) & (w0 > 0.0) & (h0 > 0.0)
+    ok = (w0 >= _SIDE_LOW) & (w0 <= _SIDE_HIGH) & (h0 >= _SIDE_LOW) & (h0 <= _SIDE_HIGH)
     for k in range(start, stop):
-        tiny = False
-        for v in (xmin[k], ymin[k], xmax[k], ymax[k]):
-            tiny |= (v != 0.0) & (np.abs(v) < _TINY_PX)
-        ok &= (width[k] == w0) & (height[k] == h0) & ((slots[k] < 0) | ~tiny)
+        ok &= (width[k] == w0) & (height[k] == h0)
     return ok
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _cell_at_or_after(v, fn, rn):  # noqa: ANN001, ANN202
-    """:func:`_first_centre_at_or_after` without its table or loops, for v in [0, 1]: the
-    guess from v * n, then one step down and one up against the exact centres
-    (i + 0.5) / n, computed as the table computes them. The guess is off by less than
-    a cell's 1e-12, so one step each way is all the search could take. A float index."""
-    g = min(max(v * fn - 0.5, -1.0), fn)
-    i = min(max(np.ceil(g), 0.0), fn)
-    i = i - 1.0 if (i > 0.0) & (divide(i - 0.5, fn, rn) >= v) else i  # centre of i - 1
-    return i + 1.0 if (i < fn) & (divide(i + 0.5, fn, rn) < v) else i  # centre of i
+def _guess(v, per_px, fn):  # noqa: ANN001, ANN202
+    """(first cell whose centre is at or after pixel ``v``, whether that is too close to
+    call), from ``per_px`` = cells per pixel; a float index in 0..n."""
+    g = v * per_px - 0.5
+    return min(max(np.ceil(g), 0.0), fn), np.abs(g - np.rint(g)) <= _NEAR
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _corner_cells(slots, codes, box, canvas, clip_code, nx, ny, start, stop, cells):  # noqa: ANN001, ANN202
-    """The flat indices in the difference array of each box's four corners (rows
-    start..stop, one canvas size); 0 for all four where a row adds nothing."""
+def _corner_cells(slots, codes, box, canvas, clip_code, nx, ny, start, stop, cells, near):  # noqa: ANN001, ANN202
+    """Flat indices in the difference array of each box's four corners (rows
+    start..stop, one canvas size), 0 for all four where a row adds nothing here; and
+    per row whether it must be added by the exact search instead."""
     xmin, ymin, xmax, ymax = box
     w, h = canvas[0][start], canvas[1][start]
-    rw, rh = 1.0 / w, 1.0 / h
     fx, fy = float(nx), float(ny)
-    rx, ry = 1.0 / fx, 1.0 / fy
+    per_x, per_y = fx / w, fy / h
     row = nx + 1
     plane = (ny + 1) * row
     for k in range(stop - start):
@@ -165,17 +163,19 @@ def _corner_cells(slots, codes, box, canvas, clip_code, nx, ny, start, stop, cel
         x1 = min(max(x1, 0.0), w) if clip else x1
         y0 = min(max(y0, 0.0), h) if clip else y0
         y1 = min(max(y1, 0.0), h) if clip else y1
-        i0 = _cell_at_or_after(divide(x0, w, rw), fx, rx)
-        i1 = _cell_at_or_after(divide(x1, w, rw), fx, rx)
-        j0 = _cell_at_or_after(divide(y0, h, rh), fy, ry)
-        j1 = _cell_at_or_after(divide(y1, h, rh), fy, ry)
-        keep = (t >= 0) & (i1 > i0) & (j1 > j0)
+        i0, n0 = _guess(x0, per_x, fx)
+        i1, n1 = _guess(x1, per_x, fx)
+        j0, n2 = _guess(y0, per_y, fy)
+        j1, n3 = _guess(y1, per_y, fy)
+        exact = (t >= 0) & (n0 | n1 | n2 | n3)
+        keep = (t >= 0) & ~exact & (i1 > i0) & (j1 > j0)
         top = t * plane + np.int64(j0) * row
         bottom = t * plane + np.int64(j1) * row
         cells[0, k] = top + np.int64(i0) if keep else 0
         cells[1, k] = top + np.int64(i1) if keep else 0
         cells[2, k] = bottom + np.int64(i0) if keep else 0
         cells[3, k] = bottom + np.int64(i1) if keep else 0
+        near[k] = exact
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
