@@ -164,9 +164,20 @@ def draw_panel(ax, hs: HeatmapSet, type_id: int, style: Style = Style(), colorba
     if colorbar:
         cb = ax.figure.colorbar(coll, ax=ax, fraction=0.04, pad=0.02)
         cb.ax.tick_params(labelsize=6)
-        cb.ax.yaxis.set_major_formatter(FuncFormatter(compact))
+        colorbar_ticks(cb, style)
         cb.set_label(style.label(), fontsize=6)
     return coll
+
+
+def colorbar_ticks(cb, style: Style) -> None:  # noqa: ANN001 - a matplotlib Colorbar
+    """Compact tick labels; whole numbers only where the bar shows counts (a linear count
+    scale with a small maximum would otherwise show 0.25, 0.75, ... layers per hexagon).
+    Called again after each new norm, which resets the ticks."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    if not style.log and not style.density:
+        cb.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    cb.ax.yaxis.set_major_formatter(FuncFormatter(compact))
 
 
 def hexagons(ax, offsets: np.ndarray, hexagon: np.ndarray, values: np.ndarray, cmap):  # noqa: ANN001, ANN201
@@ -439,7 +450,6 @@ def recolour(fig: Figure, hs: HeatmapSet, type_id: int, style: Style = Style()) 
     again, which costs more than drawing: the result is pixel-identical to a fresh
     ``plot_type(hs, type_id, style)`` (tested), at about half the time per figure.
     """
-    from matplotlib.ticker import FuncFormatter
 
     th = hs[_check_type(hs, type_id)]
     ax = fig.axes[0]
@@ -448,7 +458,7 @@ def recolour(fig: Figure, hs: HeatmapSet, type_id: int, style: Style = Style()) 
     coll.set_norm(style.norm(hs, th))  # updates the colour bar (a callback), once
     colorbar = coll.colorbar
     if colorbar is not None:  # a new norm resets the colour bar's ticks: set ours
-        colorbar.ax.yaxis.set_major_formatter(FuncFormatter(compact))
+        colorbar_ticks(colorbar, style)
     ax.set_title(panel_title(hs, th), fontsize=8, y=1.0)
     return fig
 
