@@ -163,3 +163,25 @@ def test_figure_workers_after_an_error_leave_no_process(tmp_path):
     for child in started:
         child.join(timeout=30)  # they finish warming up, then exit
     assert not (set(multiprocessing.active_children()) - before)
+
+
+def test_a_small_linear_count_scale_has_whole_number_ticks_only():
+    """A type with at most 3 layers in a hexagon: ticks 0..3, never 0.5 layers; a fresh
+    figure and a re-coloured one alike (a new norm resets the ticks)."""
+    table = LayerTable.from_columns(
+        design_id=["a", "b", "c", "d"],
+        type_id=[30, 30, 30, 70],
+        xmin=[10.0] * 4,
+        ymin=[10.0] * 4,
+        xmax=[20.0] * 4,
+        ymax=[20.0] * 4,
+        canvas_width=[100.0] * 4,
+        canvas_height=[100.0] * 4,
+    )
+    few = heatmaps(table)
+    for fig in (plot_type(few, 30), recolour(plot_type(few, 70), few, 30)):
+        bar = next(ax for ax in fig.axes if ax.get_ylabel() == "layers per hexagon")
+        fig.canvas.draw()
+        ticks = [t for t in bar.get_yticks() if bar.get_ylim()[0] <= t <= bar.get_ylim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks
+        assert max(ticks) == 3
