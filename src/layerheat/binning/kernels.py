@@ -70,8 +70,11 @@ def _prefer_wide_vectors() -> None:
 
 _prefer_wide_vectors()
 
-#: points per chunk: index buffer stays in L1/L2
-CHUNK = 4096
+#: points per chunk: the bin indices of a chunk are tallied while they and the chunk's
+#: inputs are still in L1 (20 M points streamed from memory: 372 M points/s at 256,
+#: 245 M at 4096; the pipeline kernels, fed from just-decoded batches, are the same
+#: either way)
+CHUNK = 256
 #: sub-histograms the increments are spread over
 LANES = 4
 
