@@ -529,16 +529,19 @@ class TabularSource:
         self, needed: list[str], batch_rows: int, row_groups: Sequence[int] | None = None
     ) -> Iterator[pa.Table]:
         pf = self._parquet_file()
-        if row_groups is not None and not row_groups:
-            return
-        batches = pf.iter_batches(
-            batch_size=batch_rows,
-            columns=needed,
-            row_groups=list(row_groups) if row_groups is not None else None,
-            use_threads=row_groups is None,
-        )
-        for batch in batches:
-            yield self._canonical(pa.Table.from_batches([batch]))
+        groups = range(pf.metadata.num_row_groups) if row_groups is None else row_groups
+        # One reader per row group: Arrow's reader keeps the buffers of every row group it
+        # has read until it is exhausted, so one reader over a part's row groups held all
+        # of them (memory growing with the part, and with the parts read at once).
+        for group in groups:
+            batches = pf.iter_batches(
+                batch_size=batch_rows,
+                columns=needed,
+                row_groups=[group],
+                use_threads=row_groups is None,
+            )
+            for batch in batches:
+                yield self._canonical(pa.Table.from_batches([batch]))
 
     def _table_batches(self, needed: list[str], batch_rows: int) -> Iterator[pa.Table]:
         """Slices of the rows read when the file was opened (JSON)."""
