@@ -146,7 +146,10 @@ def test_only_the_needed_columns_are_read(parquet_file, monkeypatch) -> None:  #
     assert seen and all("design_id" not in cols for cols in seen)
 
 
-def test_each_row_group_is_read_by_a_reader_of_its_own(parquet_file, monkeypatch) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("batch_rows", [700, 4000])
+def test_a_reader_reads_about_one_batch_of_row_groups(
+    parquet_file, monkeypatch, batch_rows
+) -> None:  # noqa: ANN001
     # Arrow's reader keeps every row group it has read until it is exhausted: one reader
     # over a part's row groups held them all (memory growing with the part's size)
     seen = []
@@ -157,13 +160,17 @@ def test_each_row_group_is_read_by_a_reader_of_its_own(parquet_file, monkeypatch
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(pq.ParquetFile, "iter_batches", spy)
-    monkeypatch.setattr(sources, "PART_ROWS", 4000)  # parts of several row groups
+    monkeypatch.setattr(sources, "BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(sources, "PART_ROWS", 9000)  # parts of several row groups
     hs = heatmaps(parquet_file)
-    groups = pq.ParquetFile(parquet_file).metadata.num_row_groups
-    assert len(sources.make_parts(sources.open_sources([parquet_file]))) < groups
-    assert {g for rgs in seen for g in rgs} == set(range(groups))  # (+ a look at the first)
-    assert all(len(rgs) == 1 for rgs in seen)
-    assert hs.report.rows_read == pq.ParquetFile(parquet_file).metadata.num_rows
+    meta = pq.ParquetFile(parquet_file).metadata
+    group_rows = meta.row_group(0).num_rows  # 1500
+    assert len(sources.make_parts(sources.open_sources([parquet_file]))) < meta.num_row_groups
+    assert {g for rgs in seen for g in rgs} == set(range(meta.num_row_groups))  # (+ a look)
+    # each reader: runs of consecutive row groups of at least a batch, not a whole part
+    assert all(rgs == list(range(rgs[0], rgs[0] + len(rgs))) for rgs in seen)
+    assert max(len(rgs) for rgs in seen) == max(1, -(-batch_rows // group_rows))
+    assert hs.report.rows_read == meta.num_rows
 
 
 @pytest.mark.parametrize("scale, passes", [("canvas", 1), ("minmax", 2)])
