@@ -146,6 +146,33 @@ def test_only_the_needed_columns_are_read(parquet_file, monkeypatch) -> None:  #
     assert seen and all("design_id" not in cols for cols in seen)
 
 
+@pytest.mark.parametrize("batch_rows", [700, 4000])
+def test_a_reader_reads_about_one_batch_of_row_groups(
+    parquet_file, monkeypatch, batch_rows
+) -> None:  # noqa: ANN001
+    # Arrow's reader keeps every row group it has read until it is exhausted: one reader
+    # over a part's row groups held them all (memory growing with the part's size)
+    seen = []
+    original = pq.ParquetFile.iter_batches
+
+    def spy(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        seen.append(kwargs.get("row_groups"))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", spy)
+    monkeypatch.setattr(sources, "BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(sources, "PART_ROWS", 9000)  # parts of several row groups
+    hs = heatmaps(parquet_file)
+    meta = pq.ParquetFile(parquet_file).metadata
+    group_rows = meta.row_group(0).num_rows  # 1500
+    assert len(sources.make_parts(sources.open_sources([parquet_file]))) < meta.num_row_groups
+    assert {g for rgs in seen for g in rgs} == set(range(meta.num_row_groups))  # (+ a look)
+    # each reader: runs of consecutive row groups of at least a batch, not a whole part
+    assert all(rgs == list(range(rgs[0], rgs[0] + len(rgs))) for rgs in seen)
+    assert max(len(rgs) for rgs in seen) == max(1, -(-batch_rows // group_rows))
+    assert hs.report.rows_read == meta.num_rows
+
+
 @pytest.mark.parametrize("scale, passes", [("canvas", 1), ("minmax", 2)])
 def test_progress_hears_every_row_and_the_total(parquet_file, scale, passes) -> None:  # noqa: ANN001
     bar = RowProgress(delay=3600)  # never drawn
@@ -174,3 +201,43 @@ def test_gridsize_one_is_refused_in_minmax_mode(parquet_file) -> None:  # noqa: 
 
     with pytest.raises(LayerheatError, match="gridsize"):
         heatmaps(parquet_file, scale="minmax", gridsize=1)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_part_results_are_merged_as_they_come_not_kept_per_part(
+    parquet_file, monkeypatch, workers
+) -> None:  # noqa: ANN001
+    # one result per part held until the end grew memory with the input (~110 kB a part)
+    import gc
+    import weakref
+
+    from layerheat.engines import LocalEngine
+    from layerheat.engines.base import PartTask, merge_in_order
+    from layerheat.measures.centres import CanvasCentres
+    from layerheat.validate import CheckOptions
+
+    monkeypatch.setattr(sources, "PART_ROWS", 3000)
+    tax = default_taxonomy()
+    parts = sources.make_parts(sources.open_sources([parquet_file], taxonomy=tax))
+    assert len(parts) >= 4
+    task = PartTask((CanvasCentres(tax, 35, CANVAS),), CheckOptions(tax))
+    seen: list[weakref.ref] = []
+    alive_when_next_came: list[int] = []
+
+    def watched(results):  # noqa: ANN001, ANN202
+        for result in results:
+            gc.collect()
+            alive_when_next_came.append(sum(r() is not None for r in seen[1:]))
+            seen.append(weakref.ref(result))
+            yield result
+
+    with LocalEngine(workers) as engine:
+        total = merge_in_order(watched(engine.map(task, parts)))
+    assert len(seen) == len(parts)
+    # merged results were let go (the last merged one is still merge_in_order's loop variable)
+    assert max(alive_when_next_came) <= 1
+    assert total.report.rows_read == sum(p.rows for p in parts)
+    expected = heatmaps(parquet_file)
+    counts = total.partials[0].counts
+    for i, layer_type in enumerate(tax):
+        np.testing.assert_array_equal(counts[i], expected[layer_type.id].counts)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -70,8 +70,9 @@ class Engine(Protocol):
 
     def map(
         self, work: PartTask, parts: Sequence[Part], *, progress: Progress | None = None
-    ) -> list[PartResult]:
-        """Results in part order; ``progress`` is told the rows read as they are read."""
+    ) -> Iterable[PartResult]:
+        """Results in part order (a list, or an iterator yielding each as it is ready);
+        ``progress`` is told the rows read as they are read."""
 
 
 @dataclass
@@ -141,10 +142,15 @@ def checked_batches(
     return prefetch(batches) if ahead and not part.in_memory else batches
 
 
-def merge_in_order(results: Sequence[PartResult]) -> PartResult:
-    """Partials added up in part order (so sums are the same whichever engine ran them)."""
-    total = results[0]
-    for other in results[1:]:
+def merge_in_order(results: Iterable[PartResult]) -> PartResult:
+    """Partials added up in part order (so sums are the same whichever engine ran them).
+
+    Each result is merged as soon as it comes, so from an iterator only the total and
+    the results not yet merged are in memory, not one per part.
+    """
+    results = iter(results)
+    total = next(results)
+    for other in results:
         total.merge(other)
     return total
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -529,16 +529,21 @@ class TabularSource:
         self, needed: list[str], batch_rows: int, row_groups: Sequence[int] | None = None
     ) -> Iterator[pa.Table]:
         pf = self._parquet_file()
-        if row_groups is not None and not row_groups:
-            return
-        batches = pf.iter_batches(
-            batch_size=batch_rows,
-            columns=needed,
-            row_groups=list(row_groups) if row_groups is not None else None,
-            use_threads=row_groups is None,
-        )
-        for batch in batches:
-            yield self._canonical(pa.Table.from_batches([batch]))
+        meta = pf.metadata
+        groups = range(meta.num_row_groups) if row_groups is None else row_groups
+        # A reader per run of row groups of about a batch: Arrow's reader keeps the buffers
+        # of every row group it has read until it is exhausted, so one reader over a part's
+        # row groups held all of them (memory growing with the part, and with the parts
+        # read at once); runs keep batches of small row groups full-sized.
+        for run in _runs(groups, lambda g: meta.row_group(g).num_rows, batch_rows):
+            batches = pf.iter_batches(
+                batch_size=batch_rows,
+                columns=needed,
+                row_groups=run,
+                use_threads=row_groups is None,
+            )
+            for batch in batches:
+                yield self._canonical(pa.Table.from_batches([batch]))
 
     def _table_batches(self, needed: list[str], batch_rows: int) -> Iterator[pa.Table]:
         """Slices of the rows read when the file was opened (JSON)."""
@@ -855,3 +860,18 @@ def _to_float(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray | N
     numbers = pd.to_numeric(values, errors="coerce")
     bad = (present & numbers.isna()).to_numpy()
     return pa.array(numbers.to_numpy(dtype=np.float64)), bad
+
+
+def _runs(groups: Iterable[int], rows: Callable[[int], int], at_least: int) -> Iterator[list[int]]:
+    """Consecutive row groups of ``groups`` in runs of ``at_least`` rows or more (the last
+    run maybe fewer); a row group of that many rows is a run of its own."""
+    run: list[int] = []
+    size = 0
+    for group in groups:
+        run.append(group)
+        size += rows(group)
+        if size >= at_least:
+            yield run
+            run, size = [], 0
+    if run:
+        yield run
