@@ -36,12 +36,16 @@ class CanvasSizesAccumulator:
 
     def add(self, batch) -> None:  # noqa: ANN001 - a validate.Checked
         keep = batch.kept()
+        used = int(np.count_nonzero(keep))
+        if not used:
+            return
+        first = int(np.argmax(keep))
+        w0, h0 = batch.width[first], batch.height[first]
+        same = (batch.width == w0) & (batch.height == h0)
+        if int(np.count_nonzero(same & keep)) == used:  # one size: no copies, no sort
+            self.sizes[(float(w0), float(h0))] += used
+            return
         w, h = batch.width[keep], batch.height[keep]
-        if not len(w):
-            return
-        if (w == w[0]).all() and (h == h[0]).all():
-            self.sizes[(float(w[0]), float(h[0]))] += len(w)
-            return
         pairs, counts = np.unique(np.stack([w, h], axis=1), axis=0, return_counts=True)
         for (pw, ph), n in zip(pairs.tolist(), counts.tolist(), strict=True):
             self.sizes[(pw, ph)] += n
