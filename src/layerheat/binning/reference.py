@@ -12,6 +12,7 @@ accumulated row by row, as ``numpy.bincount`` does). :func:`pick` chooses by bat
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import numpy as np
@@ -21,6 +22,7 @@ from .hexgrid import hex_bin_index
 
 __all__ = [
     "MIN_CANVAS",
+    "LOADED_BATCH",
     "SMALL_BATCH",
     "canvas_accumulate",
     "kept_boxes",
@@ -34,13 +36,18 @@ __all__ = [
 #: box by its canvas overflows (a fuzzed file had a 5e-324 px canvas)
 MIN_CANVAS = float(np.finfo(np.float64).tiny)
 
-#: batches with fewer rows than this run on the NumPy twins
+#: batches with fewer rows than this run on the NumPy twins ...
 SMALL_BATCH = 1 << 16
+#: ... unless the compiled kernels are loaded already (a large input's earlier batches)
+#: and the batch has this many rows: the tail batch of every row group of a large file
+#: (the twins cost ~100 ns a row, the kernels ~10)
+LOADED_BATCH = 1 << 10
 
 
 def pick(name: str, rows: int) -> Callable:
     """The NumPy twin of kernel ``name`` for a small batch, else the compiled kernel."""
-    if rows < SMALL_BATCH:
+    loaded = rows >= LOADED_BATCH and f"{__package__}.kernels" in sys.modules
+    if rows < SMALL_BATCH and not loaded:
         return globals()[name]
     from . import kernels
 
