@@ -17,6 +17,12 @@ machine, where other jobs stretch the wall time). Finally
 ``layerheat heatmaps --measure centre --measure size --measure coverage`` and
 ``layerheat stats`` run as subprocesses on ``--big`` layers (a plain file, streamed:
 ``LayerTable.write`` would hold all of it in memory), with their peak RSS.
+
+``--then DIR`` also times the centre heatmaps of an older layerheat (``DIR`` a checkout,
+e.g. ``git worktree add /tmp/then 20e96fd``, the commit before issue 11's measures)
+on the same files, in a child process with ``DIR/src`` first on its path, once per
+round between the other sets: the row ``centre@then``, against which "at least as fast
+per layer as the centre binning of the day the measures were asked for" is read.
 """
 
 from __future__ import annotations
@@ -99,6 +105,37 @@ def time_run(path: Path, make) -> tuple[float, float]:  # noqa: ANN001
     return time.perf_counter() - t0, time.process_time() - c0
 
 
+def then_worker(small: Path, large: Path) -> None:
+    """In a child whose ``layerheat`` is an older checkout: time its centre heatmaps on
+    ``small`` then ``large`` (after a warm-up run) and print the four times as JSON."""
+    import json
+
+    from layerheat.measures.centres import CanvasCentres
+
+    def make(p):  # noqa: ANN001, ANN202 - the centre heatmaps, as measure_sets has them
+        return [CanvasCentres(p.taxonomy, 35, p.frame)]
+
+    time_run(small, make)
+    print(json.dumps([time_run(small, make), time_run(large, make)]))
+
+
+def then_times(src: Path, small: Path, large: Path) -> list[tuple[float, float]]:
+    """[(wall, cpu) small, (wall, cpu) large] of the centre heatmaps of checkout ``src``."""
+    import json
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(src / "src")}
+    code = (
+        f"import sys; sys.path.insert(1, {str(HERE)!r}); import bench_measures as b; "
+        f"b.then_worker(b.Path({str(small)!r}), b.Path({str(large)!r}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+    )
+    return [tuple(t) for t in json.loads(out.stdout.strip().splitlines()[-1])]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=float, default=2e6)
@@ -110,6 +147,7 @@ def main() -> None:
     parser.add_argument(
         "--sets", help="comma-separated measure sets to time (default all; centre first)"
     )
+    parser.add_argument("--then", type=Path, help="an older checkout: its centre heatmaps too")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="lh-measures-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -133,11 +171,15 @@ def main() -> None:
                 for label in ("small", "large"):
                     path = files[label, not name.endswith("/plain")]
                     times.setdefault((name, label), []).append(time_run(path, make))
+            if args.then:  # the older code's centre heatmaps, on the plain files
+                small, large = then_times(args.then, files["small", False], files["large", False])
+                times.setdefault(("centre@then", "small"), []).append(small)
+                times.setdefault(("centre@then", "large"), []).append(large)
         rows = args.large - args.small
         print(f"{'measures':<22} {'small s':>8} {'large s':>8} {'ns/layer':>9} {'x centre':>9}"
               f" {'cpu ns':>8} {'x centre':>9}")  # fmt: skip
         base = None
-        for name in sets:
+        for name in [*sets, *(["centre@then"] if args.then else [])]:
             ts, cs = (statistics.median(v) for v in zip(*times[(name, "small")], strict=True))
             tl, cl = (statistics.median(v) for v in zip(*times[(name, "large")], strict=True))
             marginal = (tl - ts) / rows * 1e9, (cl - cs) / rows * 1e9
