@@ -336,11 +336,14 @@ class Part:
     row_groups: tuple[int, ...] | None = None
     tables: list[pa.Table] | None = None
 
-    def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
-        """Canonical-column batches of this part (only ``columns``)."""
+    def batches(self, columns: Sequence[str], *, native_floats: bool = False) -> Iterator[pa.Table]:
+        """Canonical-column batches of this part (only ``columns``); ``native_floats``:
+        float32 box and canvas columns may stay float32 (see ``TabularSource.batches``)."""
         if self.tables is not None:
             return (_project(t, columns) for t in self.tables)
-        return self.reader.batches(columns, BATCH_ROWS, row_groups=self.row_groups)
+        return self.reader.batches(
+            columns, BATCH_ROWS, row_groups=self.row_groups, native_floats=native_floats
+        )
 
     @property
     def rows(self) -> int | None:

@@ -145,45 +145,96 @@ class CheckOptions:
         )
 
 
-@dataclass
 class Rows:
-    """A batch's type ids, boxes and canvas sizes as read-only NumPy arrays (pixels)."""
+    """A batch's type ids, boxes and canvas sizes as read-only NumPy arrays (pixels).
 
-    types: np.ndarray
-    xmin: np.ndarray
-    ymin: np.ndarray
-    xmax: np.ndarray
-    ymax: np.ndarray
-    width: np.ndarray
-    height: np.ndarray
+    The six box and canvas columns are kept as read: float64, or float32 when all six
+    came as float32 (no widened copy of every batch on the hot path). ``xmin`` ...
+    ``height``, ``box`` and ``canvas`` are always float64 (widened on first use; exact),
+    for NumPy code; the compiled kernels take the columns as read (:meth:`kernel_args`,
+    ``native_*``) and widen each value as they load it, so the numbers are the same.
+    """
+
+    def __init__(
+        self,
+        types: np.ndarray,
+        xmin: np.ndarray,
+        ymin: np.ndarray,
+        xmax: np.ndarray,
+        ymax: np.ndarray,
+        width: np.ndarray,
+        height: np.ndarray,
+    ) -> None:
+        self.types = types
+        self._native = (xmin, ymin, xmax, ymax, width, height)
+        self._wide: tuple[np.ndarray, ...] | None = None
+
+    def _float64(self) -> tuple[np.ndarray, ...]:
+        if self._wide is None:
+            from .binning import floats
+
+            self._wide = tuple(floats(c) for c in self._native)  # float64: no copy
+        return self._wide
+
+    xmin = property(lambda self: self._float64()[0], doc="left edges, float64")
+    ymin = property(lambda self: self._float64()[1], doc="top edges, float64")
+    xmax = property(lambda self: self._float64()[2], doc="right edges, float64")
+    ymax = property(lambda self: self._float64()[3], doc="bottom edges, float64")
+    width = property(lambda self: self._float64()[4], doc="canvas widths, float64")
+    height = property(lambda self: self._float64()[5], doc="canvas heights, float64")
 
     @property
     def box(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``(xmin, ymin, xmax, ymax)``, as the kernels take it."""
-        return self.xmin, self.ymin, self.xmax, self.ymax
+        """``(xmin, ymin, xmax, ymax)``, float64."""
+        return self._float64()[:4]  # type: ignore[return-value]
 
     @property
     def canvas(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(width, height)``, as the kernels take it."""
-        return self.width, self.height
+        """``(width, height)``, float64."""
+        return self._float64()[4:]  # type: ignore[return-value]
+
+    @property
+    def native_box(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(xmin, ymin, xmax, ymax)`` as read (float64 or float32), as the kernels take it."""
+        return self._native[:4]  # type: ignore[return-value]
+
+    @property
+    def native_canvas(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(width, height)`` as read (float64 or float32), as the kernels take it."""
+        return self._native[4:]  # type: ignore[return-value]
+
+    @property
+    def native_columns(self) -> tuple[np.ndarray, ...]:
+        """Types, then the box and canvas columns as read: what ``Rows(...)`` takes."""
+        return (self.types, *self._native)
 
 
-@dataclass
 class Checked(Rows):
     """One batch after the row checks: the rows plus a code per row.
 
     ``codes`` holds each row's code from :mod:`layerheat.reasons`: ``KEEP``, ``CLIP`` (a
     usable row to be clipped to its canvas; ``clipped()`` applies it) or a skip reason;
     ``slots`` holds a usable row's type position in the taxonomy, else -1. The canvas
-    columns already hold ``canvas`` where the data had none.
+    columns already hold ``canvas`` where the data had none. ``design`` is the design id
+    of every row (Arrow strings), or None when the batch has no design_id.
     """
 
-    codes: np.ndarray
-    slots: np.ndarray
-    report: ReadReport
-    unknown: Counter
-    #: design id of every row (Arrow strings), or None when the batch has no design_id
-    design: pa.Array | None = None
+    def __init__(
+        self,
+        rows: Rows,
+        *,
+        codes: np.ndarray,
+        slots: np.ndarray,
+        report: ReadReport,
+        unknown: Counter,
+        design: pa.Array | None = None,
+    ) -> None:
+        super().__init__(*rows.native_columns)
+        self.codes = codes
+        self.slots = slots
+        self.report = report
+        self.unknown = unknown
+        self.design = design
 
     @property
     def n_used(self) -> int:
@@ -191,15 +242,16 @@ class Checked(Rows):
         return self.report.rows_read - self.report.rows_skipped
 
     def kernel_args(self) -> tuple:
-        """What every accumulating kernel takes first: slots, codes, box and canvas."""
-        return self.slots, self.codes, self.box, self.canvas
+        """What every accumulating kernel takes first: slots, codes, box and canvas (as
+        read: float64 or float32)."""
+        return self.slots, self.codes, self.native_box, self.native_canvas
 
     def kept(self) -> np.ndarray:
         """Boolean mask of the usable rows."""
         return self.codes <= reasons.CLIP
 
     def clipped(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The box columns with rows partly outside their canvas clipped to it."""
+        """The box columns (float64) with rows partly outside their canvas clipped to it."""
         partly = self.codes == reasons.CLIP
         if not partly.any():
             return self.box
@@ -218,14 +270,23 @@ def unknown_note(source: str, unknown: Counter) -> str:
     return f"{source}: unknown type id(s) {shown}; add them to a --taxonomy file to use them"
 
 
-@dataclass
 class Prepared(Rows):
     """One batch's columns as the compiled checks take them (see :func:`prepare`)."""
 
-    lookup: np.ndarray
-    non_numeric: np.ndarray
-    has_area: np.ndarray
-    malformed: int
+    def __init__(
+        self,
+        rows: Rows,
+        *,
+        lookup: np.ndarray,
+        non_numeric: np.ndarray,
+        has_area: np.ndarray,
+        malformed: int,
+    ) -> None:
+        super().__init__(*rows.native_columns)
+        self.lookup = lookup
+        self.non_numeric = non_numeric
+        self.has_area = has_area
+        self.malformed = malformed
 
     @property
     def rows(self) -> int:
@@ -233,7 +294,14 @@ class Prepared(Rows):
 
     def arrays(self) -> tuple:
         """Types, look-up, flags, box and canvas: the row-check kernel's leading arguments."""
-        return self.types, self.lookup, self.non_numeric, self.has_area, self.box, self.canvas
+        return (
+            self.types,
+            self.lookup,
+            self.non_numeric,
+            self.has_area,
+            self.native_box,
+            self.native_canvas,
+        )
 
 
 def prepare(
@@ -243,7 +311,7 @@ def prepare(
     canvas: tuple[float, float] | None = None,
 ) -> Prepared:
     """The batch's columns as read-only NumPy arrays (no copies where Arrow allows)."""
-    from .binning import floats, ints
+    from .binning import floats, floats32, ints
 
     malformed = int((batch.schema.metadata or {}).get(b"malformed_rows", b"0"))
     if NON_NUMERIC_FLAG in batch.column_names:
@@ -262,7 +330,7 @@ def prepare(
     types = _native_ints(batch.column("type_id"))
     if types is None:
         types = ints(type_ids_of(batch.column("type_id"), taxonomy))
-    box = [floats(_floats(batch, c)) for c in ("xmin", "ymin", "xmax", "ymax")]
+    box = [_floats(batch, c) for c in ("xmin", "ymin", "xmax", "ymax")]
     width = _floats(batch, "canvas_width", fill=canvas[0] if canvas else np.nan)
     height = _floats(batch, "canvas_height", fill=canvas[1] if canvas else np.nan)
     if canvas is not None:
@@ -270,9 +338,13 @@ def prepare(
             width = np.where(np.isnan(width), canvas[0], width)
         if np.isnan(height).any():
             height = np.where(np.isnan(height), canvas[1], height)
-    rows = Rows(types, *box, floats(width), floats(height))
+    columns = [*box, width, height]
+    if all(c.dtype == np.float32 for c in columns):  # the float32 path: no widened copies
+        columns = [floats32(c) for c in columns]
+    else:
+        columns = [floats(c) for c in columns]
     return Prepared(
-        **vars(rows),
+        Rows(types, *columns),
         lookup=_lookup(taxonomy),
         non_numeric=non_numeric,
         has_area=has_area,
@@ -336,8 +408,7 @@ def check(
     design = None
     if "design_id" in batch.column_names:
         design = _strings(batch, "design_id", "")
-    rows = {name: getattr(p, name) for name in Rows.__dataclass_fields__}
-    return Checked(**rows, codes=codes, slots=slots, report=report, unknown=unknown, design=design)
+    return Checked(p, codes=codes, slots=slots, report=report, unknown=unknown, design=design)
 
 
 def clean(
@@ -436,10 +507,11 @@ def _bytes(mask: np.ndarray) -> np.ndarray:
 
 
 def _floats(batch: pa.Table, name: str, fill: float = np.nan) -> np.ndarray:
+    """A number column as float64, or as float32 when it is float32 (see :class:`Rows`)."""
     if name not in batch.column_names:
         return np.full(batch.num_rows, fill, dtype=np.float64)
     col = batch.column(name)
-    if col.type != pa.float64():
+    if col.type not in (pa.float64(), pa.float32()):
         col = col.cast(pa.float64())
     if col.null_count:
         col = pc.fill_null(col, np.nan)

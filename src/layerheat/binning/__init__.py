@@ -19,7 +19,7 @@ import numpy as np
 
 from .hexgrid import HexGrid
 
-__all__ = ["HexGrid", "count_hex", "count_hex_typed", "floats", "ints"]
+__all__ = ["HexGrid", "count_hex", "count_hex_typed", "floats", "floats32", "ints"]
 
 
 def _readonly(a: np.ndarray, dtype: type) -> np.ndarray:
@@ -34,6 +34,11 @@ def _readonly(a: np.ndarray, dtype: type) -> np.ndarray:
 def floats(a: np.ndarray) -> np.ndarray:
     """``a`` as a contiguous read-only float64 array."""
     return _readonly(a, np.float64)
+
+
+def floats32(a: np.ndarray) -> np.ndarray:
+    """``a`` as a contiguous read-only float32 array (the kernels' float32 signature)."""
+    return _readonly(a, np.float32)
 
 
 def ints(a: np.ndarray) -> np.ndarray:

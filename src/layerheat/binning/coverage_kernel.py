@@ -128,7 +128,7 @@ def coverage_accumulate(slots, codes, box, canvas, clip_code, nx, ny, diff):  # 
 def _one_canvas(canvas, start, stop):  # noqa: ANN001, ANN202
     """Whether rows start..stop share the first row's canvas size, a sane one."""
     width, height = canvas
-    w0, h0 = width[start], height[start]
+    w0, h0 = np.float64(width[start]), np.float64(height[start])
     ok = (w0 >= _SIDE_LOW) & (w0 <= _SIDE_HIGH) & (h0 >= _SIDE_LOW) & (h0 <= _SIDE_HIGH)
     for k in range(start, stop):
         ok &= (width[k] == w0) & (height[k] == h0)
@@ -149,7 +149,7 @@ def _corner_cells(slots, codes, box, canvas, clip_code, nx, ny, start, stop, cel
     start..stop, one canvas size), 0 for all four where a row adds nothing here; and
     per row whether it must be added by the exact search instead."""
     xmin, ymin, xmax, ymax = box
-    w, h = canvas[0][start], canvas[1][start]
+    w, h = np.float64(canvas[0][start]), np.float64(canvas[1][start])  # float32 columns too
     fx, fy = float(nx), float(ny)
     per_x, per_y = fx / w, fy / h
     row = nx + 1
@@ -157,7 +157,8 @@ def _corner_cells(slots, codes, box, canvas, clip_code, nx, ny, start, stop, cel
     for k in range(stop - start):
         r = start + k
         t = np.int64(slots[r])
-        x0, y0, x1, y1 = xmin[r], ymin[r], xmax[r], ymax[r]
+        x0, y0 = np.float64(xmin[r]), np.float64(ymin[r])
+        x1, y1 = np.float64(xmax[r]), np.float64(ymax[r])
         clip = codes[r] == clip_code
         x0 = min(max(x0, 0.0), w) if clip else x0
         x1 = min(max(x1, 0.0), w) if clip else x1
@@ -188,8 +189,9 @@ def _add_rows(slots, codes, box, canvas, clip_code, start, stop, cx, cy, fx, fy,
         t = slots[k]
         if t < 0:
             continue
-        w, h = width[k], height[k]
-        x0, y0, x1, y1 = xmin[k], ymin[k], xmax[k], ymax[k]
+        w, h = np.float64(width[k]), np.float64(height[k])  # float32 columns too: exact
+        x0, y0 = np.float64(xmin[k]), np.float64(ymin[k])
+        x1, y1 = np.float64(xmax[k]), np.float64(ymax[k])
         if codes[k] == clip_code:
             x0, x1 = min(max(x0, 0.0), w), min(max(x1, 0.0), w)
             y0, y1 = min(max(y0, 0.0), h), min(max(y1, 0.0), h)

@@ -212,7 +212,8 @@ def row_codes(types, lookup, non_numeric, has_area, box, canvas, rc, codes, slot
     no_area, not_numeric = rc[8], rc[9]
     for i in range(rows):
         pos = slots[i]
-        c = _row_code(xmin[i], ymin[i], xmax[i], ymax[i], width[i], height[i], pos, codes8)
+        x0, y0, x1, y1 = _f64(xmin[i]), _f64(ymin[i]), _f64(xmax[i]), _f64(ymax[i])
+        c = _row_code(x0, y0, x1, y1, _f64(width[i]), _f64(height[i]), pos, codes8)
         if flag_area:
             c = c if has_area[i] else no_area
         if flag_nn:
@@ -235,9 +236,18 @@ def _clip(v, hi, clip):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _f64(v):  # noqa: ANN001, ANN202
+    """A value loaded from a box or canvas column, as float64: the columns are float64
+    or float32 (``validate.Rows``), and widening a float32 is exact, so every kernel
+    computes the same numbers from either."""
+    return np.float64(v)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _box(x0, y0, x1, y1, w, h, code):  # noqa: ANN001, ANN202
-    """A row's box, clipped to its canvas ``w`` x ``h`` when its code is CLIP."""
+    """A row's box (float64), clipped to its canvas ``w`` x ``h`` when its code is CLIP."""
     clip = code == CLIP
+    x0, y0, x1, y1, w, h = _f64(x0), _f64(y0), _f64(x1), _f64(y1), _f64(w), _f64(h)
     return _clip(x0, w, clip), _clip(y0, h, clip), _clip(x1, w, clip), _clip(y1, h, clip)
 
 
@@ -276,8 +286,8 @@ def canvas_accumulate(slots, codes, box, canvas, grid, counts, n, sum_w, sum_h):
         hs = height[start : start + m]
         for k in range(m):
             t = np.int64(ts[k])
-            w = ws[k]
-            h = hs[k]
+            w = _f64(ws[k])
+            h = _f64(hs[k])
             x0, y0, x1, y1 = _box(a0[k], b0[k], a1[k], b1[k], w, h, cs[k])
             cx = ((x0 + x1) / 2.0) / w
             cy = ((y0 + y1) / 2.0) / h
@@ -324,8 +334,8 @@ def size_accumulate(slots, codes, box, canvas, swap, grid, counts, outside):  # 
         for k in range(m):
             i = start + k
             t = np.int64(slots[i])
-            w = width[i]
-            h = height[i]
+            w = _f64(width[i])
+            h = _f64(height[i])
             x0, y0, x1, y1 = _box(xmin[i], ymin[i], xmax[i], ymax[i], w, h, codes[i])
             fw = h if swap else w
             fh = w if swap else h
@@ -360,8 +370,8 @@ def minmax_extent(slots, codes, box, canvas, lo, hi, n, sum_w, sum_h):  # noqa: 
         t = slots[i]
         if t < 0:
             continue
-        w = width[i]
-        h = height[i]
+        w = _f64(width[i])
+        h = _f64(height[i])
         x0, y0, x1, y1 = _box(xmin[i], ymin[i], xmax[i], ymax[i], w, h, codes[i])
         cx = (x0 + x1) / 2.0
         cy = (y0 + y1) / 2.0

@@ -56,7 +56,7 @@ def pick(name: str, rows: int) -> Callable:
 
 def row_codes(types, lookup, non_numeric, has_area, box, canvas, rc, codes, slots, tally):  # noqa: ANN001, ANN201
     """:func:`layerheat.binning.kernels.row_codes` in NumPy."""
-    (xmin, ymin, xmax, ymax), (width, height) = box, canvas
+    (xmin, ymin, xmax, ymax), (width, height) = _wide(box), _wide(canvas)
     inside = (types >= 0) & (types < lookup.shape[0])
     pos = np.where(inside, lookup[np.where(inside, types, 0)], -1)
     c = np.full(types.shape[0], rc[0], dtype=np.uint8)
@@ -80,9 +80,16 @@ def row_codes(types, lookup, non_numeric, has_area, box, canvas, rc, codes, slot
     tally += np.bincount(c, minlength=tally.shape[0])[: tally.shape[0]]
 
 
+def _wide(columns: tuple) -> tuple:
+    """Box or canvas columns as float64 (float32 ones widened, exactly), so that NumPy
+    computes in float64 as the compiled kernels do."""
+    return tuple(np.asarray(c, dtype=np.float64) for c in columns)
+
+
 def kept_boxes(slots, codes, box, canvas):  # noqa: ANN001, ANN202
-    """Type positions, boxes (clipped where coded CLIP) and canvas sizes of kept rows."""
-    (xmin, ymin, xmax, ymax), (width, height) = box, canvas
+    """Type positions, boxes (clipped where coded CLIP) and canvas sizes of kept rows
+    (float64, whether the columns came as float64 or float32)."""
+    (xmin, ymin, xmax, ymax), (width, height) = _wide(box), _wide(canvas)
     keep = slots >= 0
     clip = codes[keep] == CLIP
     w, h = width[keep], height[keep]

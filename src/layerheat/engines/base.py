@@ -130,7 +130,8 @@ def checked_batches(
     """Checked batches of one part; with ``ahead`` (and rows still to be read), reading
     and checking run one batch ahead in a thread. Columns of ``columns`` the checks do
     not read (a measure's own, e.g. ``design_number``) come along in ``checked.extra``
-    (a dict of the ones the batch has)."""
+    (a dict of the ones the batch has). float32 box and canvas columns stay float32
+    (``validate.Rows``: the kernels widen each value as they load it)."""
     own = [c for c in columns if c not in CHECK_COLUMNS and c != "design_id"]
 
     def check(batch: pa.Table) -> Checked:
@@ -138,7 +139,7 @@ def checked_batches(
         checked.extra = {c: batch.column(c) for c in own if c in batch.column_names}
         return checked
 
-    batches = (check(b) for b in part.batches(columns))
+    batches = (check(b) for b in part.batches(columns, native_floats=True))
     return prefetch(batches) if ahead and not part.in_memory else batches
 
 

@@ -415,23 +415,28 @@ class TabularSource:
         columns: Sequence[str] | None = None,
         batch_rows: int = BATCH_ROWS,
         row_groups: Sequence[int] | None = None,
+        *,
+        native_floats: bool = False,
     ) -> Iterator[pa.Table]:
         """Yield tables with canonical columns (only ``columns`` if given).
 
         ``row_groups`` reads only those row groups of a Parquet file, or those files of
-        a folder of Parquet files (see :meth:`parts`).
+        a folder of Parquet files (see :meth:`parts`). Number columns come as float64;
+        with ``native_floats``, box and canvas columns stored as float32 in Parquet or
+        Arrow files stay float32 where nothing is computed from them here (the row
+        checks and kernels widen them exactly: ``validate.Rows``).
         """
         needed = self.source_columns(columns)
         try:
             if self.kind == "parquet":
-                yield from self._parquet_batches(needed, batch_rows, row_groups)
+                yield from self._parquet_batches(needed, batch_rows, row_groups, native_floats)
             elif self.kind == "dataset":
-                yield from self._dataset_batches(needed, batch_rows, row_groups)
+                yield from self._dataset_batches(needed, batch_rows, row_groups, native_floats)
             elif self.kind == "records":
                 yield from self._table_batches(needed, batch_rows)
             elif self.kind == "ipc":
                 for table in ipc_batches(self._input(), self.layout, needed, batch_rows):
-                    yield self._canonical(table)
+                    yield self._canonical(table, native_floats)
             else:
                 yield from self._csv_batches(needed)
         except UnicodeDecodeError as exc:
@@ -526,7 +531,11 @@ class TabularSource:
         return self.url or str(self.path)
 
     def _parquet_batches(
-        self, needed: list[str], batch_rows: int, row_groups: Sequence[int] | None = None
+        self,
+        needed: list[str],
+        batch_rows: int,
+        row_groups: Sequence[int] | None = None,
+        native_floats: bool = False,
     ) -> Iterator[pa.Table]:
         pf = self._parquet_file()
         meta = pf.metadata
@@ -543,7 +552,7 @@ class TabularSource:
                 use_threads=row_groups is None,
             )
             for batch in batches:
-                yield self._canonical(pa.Table.from_batches([batch]))
+                yield self._canonical(pa.Table.from_batches([batch]), native_floats)
 
     def _table_batches(self, needed: list[str], batch_rows: int) -> Iterator[pa.Table]:
         """Slices of the rows read when the file was opened (JSON)."""
@@ -556,7 +565,11 @@ class TabularSource:
             yield table
 
     def _dataset_batches(
-        self, needed: list[str], batch_rows: int, files: Sequence[int] | None = None
+        self,
+        needed: list[str],
+        batch_rows: int,
+        files: Sequence[int] | None = None,
+        native_floats: bool = False,
     ) -> Iterator[pa.Table]:
         from .datasets import iter_dataset, open_dataset
 
@@ -565,7 +578,7 @@ class TabularSource:
             return
         dataset = open_dataset(self.path, chosen, self.keys)
         for table in iter_dataset(dataset, needed, batch_rows):
-            yield self._canonical(table)
+            yield self._canonical(table, native_floats)
 
     def _csv_batches(self, needed: list[str]) -> Iterator[pa.Table]:
         import pyarrow.csv as pacsv
@@ -642,16 +655,22 @@ class TabularSource:
             malformed["n"] = 0
         return table
 
-    def _canonical(self, raw: pa.Table) -> pa.Table:
-        """Rename to canonical columns, coerce numbers, expand points to boxes."""
+    def _canonical(self, raw: pa.Table, native_floats: bool = False) -> pa.Table:
+        """Rename to canonical columns, coerce numbers, expand points to boxes.
+
+        ``native_floats``: float32 box and canvas columns are not widened when they
+        are used as they are (corner boxes in pixels: no sums or products here)."""
         n = raw.num_rows
         out: dict[str, pa.Array | pa.ChunkedArray] = {}
         bad = None
+        as_read = native_floats and "box_width" not in self.mapping and self.box != "fraction"
         for canon, src in self.mapping.items():
             if src not in raw.column_names:
                 continue
             col = raw.column(src)
-            if canon in (*NUMERIC, "x", "y", "box_width", "box_height"):
+            if as_read and canon in NUMERIC and col.type == pa.float32():
+                pass  # kept float32 (see batches)
+            elif canon in (*NUMERIC, "x", "y", "box_width", "box_height"):
                 col, col_bad = _to_float(col)
                 if col_bad is not None:
                     bad = col_bad if bad is None else bad | col_bad

@@ -40,12 +40,13 @@ class CanvasSizesAccumulator:
         if not used:
             return
         first = int(np.argmax(keep))
-        w0, h0 = batch.width[first], batch.height[first]
-        same = (batch.width == w0) & (batch.height == h0)
+        width, height = batch.native_canvas  # float32 or float64: equal sizes either way
+        w0, h0 = width[first], height[first]
+        same = (width == w0) & (height == h0)
         if int(np.count_nonzero(same & keep)) == used:  # one size: no copies, no sort
             self.sizes[(float(w0), float(h0))] += used
             return
-        w, h = batch.width[keep], batch.height[keep]
+        w, h = width[keep].astype(np.float64), height[keep].astype(np.float64)
         pairs, counts = np.unique(np.stack([w, h], axis=1), axis=0, return_counts=True)
         for (pw, ph), n in zip(pairs.tolist(), counts.tolist(), strict=True):
             self.sizes[(pw, ph)] += n
