@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..reasons import CLIP
+from . import floats
 from .hexgrid import hex_bin_index
 
 __all__ = [
@@ -83,7 +84,7 @@ def row_codes(types, lookup, non_numeric, has_area, box, canvas, rc, codes, slot
 def _wide(columns: tuple) -> tuple:
     """Box or canvas columns as float64 (float32 ones widened, exactly), so that NumPy
     computes in float64 as the compiled kernels do."""
-    return tuple(np.asarray(c, dtype=np.float64) for c in columns)
+    return tuple(floats(c) for c in columns)
 
 
 def kept_boxes(slots, codes, box, canvas):  # noqa: ANN001, ANN202
